@@ -1,0 +1,101 @@
+"""The REST API at /api/v1/ (django-ninja). Every error is JSON {"code", "message"} in Chinese."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from gonghui.accounts.services import user_for_token
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class StaffOrWorkerSession(SessionAuth):
+    """Session auth for the browser (CSRF checked on unsafe methods)."""
+
+
+api_auth = [StaffOrWorkerSession(), BearerToken()]
+
+api = NinjaAPI(
+    title="Gonghui API",
+    version="1",
+    description="网上工会 REST API：会话认证（浏览器）或 Bearer 令牌（移动端）。",
+    urls_namespace="api",
+    auth=api_auth,
+)
+
+
+def error(request, status: int, code: str, message: str, **extra):
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    return error(request, 422, "validation_error", _("提交的数据不正确，请检查后重试。"), errors=exc.errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_domain_validation_error(request, exc):
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    first = next(iter(fields.values()))[0]
+    return error(request, 422, "invalid", first, fields=fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error(request, 401, "unauthorized", _("未登录或令牌无效，请重新登录。"))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, 404, "not_found", _("找不到该记录。"))
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return error(request, 403, "forbidden", _("您没有执行此操作的权限。"))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    code = getattr(exc, "code", None) or {400: "bad_request", 429: "too_many_requests"}.get(
+        exc.status_code, "error")
+    return error(request, exc.status_code, code, str(exc.message))
+
+
+@api.exception_handler(Exception)
+def on_server_error(request, exc):
+    import logging
+
+    logging.getLogger("gonghui.api").exception("API error")
+    return error(request, 500, "server_error", _("服务器出错了，请稍后再试。"))
+
+
+class ApiError(HttpError):
+    """An HttpError with a machine-readable code."""
+
+    def __init__(self, status_code: int, code: str, message: str):
+        super().__init__(status_code, message)
+        self.code = code
+
+
+def register_routers():
+    from gonghui.accounts.api import router as accounts_router
+    from gonghui.core.api import router as core_router
+    from gonghui.orgs.api import router as orgs_router
+
+    api.add_router("", core_router)
+    api.add_router("/auth", accounts_router)
+    api.add_router("/orgs", orgs_router)
+
+
+register_routers()

@@ -1,0 +1,39 @@
+from datetime import datetime
+
+from django.db.models import Q
+
+from gonghui.audit.models import AuditEntry
+from gonghui.core.views import ScopedListView
+
+
+def _date(value: str):
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except (TypeError, ValueError):
+        return None
+
+
+class AuditListView(ScopedListView):
+    model = AuditEntry
+    permission = "audit.view"
+    template_name = "audit/list.html"
+    partial_template_name = "audit/_table.html"
+
+    def get_queryset(self):
+        qs = self.base_queryset().select_related("node")
+        params = self.request.GET
+        if params.get("user"):
+            qs = qs.filter(actor_name__contains=params["user"].strip())
+        if params.get("object"):
+            term = params["object"].strip()
+            qs = qs.filter(Q(object_repr__contains=term) | Q(object_type=term) | Q(object_id=term))
+        if start := _date(params.get("start")):
+            qs = qs.filter(at__date__gte=start)
+        if end := _date(params.get("end")):
+            qs = qs.filter(at__date__lte=end)
+        return qs.order_by("-at", "-id")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filters"] = {k: self.request.GET.get(k, "") for k in ("user", "object", "start", "end")}
+        return ctx

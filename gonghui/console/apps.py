@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsoleConfig(AppConfig):
+    name = "gonghui.console"
+    label = "console"
+    verbose_name = _("工作台")
+
+    def ready(self):
+        from gonghui.core import nav
+
+        nav.register("console", "home", _("工作台"), "console:home", icon="speedometer2", order=0)

@@ -1,0 +1,46 @@
+"""Navigation registry: each app adds its entries from AppConfig.ready().
+
+``register("console", key, label, url_name, permission=...)`` adds a left-navigation entry to the
+staff console; ``register("portal", ...)`` adds a tab or service to the worker portal. Entries
+with a permission are shown only to users who hold it somewhere.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from gonghui.core.scope import has_permission
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    area: str
+    key: str
+    label: str
+    url_name: str
+    icon: str = ""
+    order: int = 100
+    permission: str | None = None
+
+
+_ENTRIES: dict[tuple[str, str], NavEntry] = {}
+
+
+def register(area: str, key: str, label, url_name: str, *, icon: str = "", order: int = 100,
+             permission: str | None = None) -> None:
+    if area not in {"console", "portal"}:
+        raise ValueError("area must be 'console' or 'portal'")
+    _ENTRIES[(area, key)] = NavEntry(area, key, label, url_name, icon, order, permission)
+
+
+def entries_for(area: str, user) -> list[dict]:
+    items = []
+    for entry in sorted((e for e in _ENTRIES.values() if e.area == area), key=lambda e: (e.order, e.key)):
+        if entry.permission and not has_permission(user, entry.permission):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"key": entry.key, "label": entry.label, "url": url, "icon": entry.icon})
+    return items

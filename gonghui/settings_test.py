@@ -1,0 +1,19 @@
+"""Settings for the test suite: immediate tasks, an in-memory SMS outbox, fast hashing."""
+
+import os
+
+os.environ.setdefault("GONGHUI_MODE", "test")
+os.environ.setdefault("GONGHUI_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+os.environ.setdefault("GONGHUI_DATA_KEY", "dGVzdC1kYXRhLWtleS0zMi1ieXRlcy1sb25nLi4uLi4=")
+
+from gonghui.settings import *  # noqa: E402,F403
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+GONGHUI_SMS_BACKEND = "gonghui.accounts.sms.MemoryBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405

@@ -1,0 +1,20 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from gonghui.api import api
+
+urlpatterns = [
+    path("", include("gonghui.portal.urls")),
+    path("accounts/", include("gonghui.accounts.urls")),
+    path("console/", include("gonghui.console.urls")),
+    path("console/orgs/", include("gonghui.orgs.urls")),
+    path("console/members/", include("gonghui.members.urls")),
+    path("console/audit/", include("gonghui.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "gonghui.core.views.bad_request"
+handler403 = "gonghui.core.views.permission_denied"
+handler404 = "gonghui.core.views.page_not_found"
+handler500 = "gonghui.core.views.server_error"
