@@ -60,6 +60,9 @@ class LoginCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     ip = models.GenericIPAddressField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"login code for {self.phone[:3]}****{self.phone[-4:]}"
+
 
 class ApiToken(models.Model):
     """A bearer token for mobile clients; only the SHA-256 of the token is stored."""
@@ -76,3 +79,6 @@ class ApiToken(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

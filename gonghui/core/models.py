@@ -6,3 +6,6 @@ class PeriodicRun(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
