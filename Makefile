@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 TEST_STAMP := $(VENV)/.installed-test-$(shell sha1sum pyproject.toml | cut -c1-12)
 WORKERS ?= 2
 
-.PHONY: run dev test lint bench install install-test migrate messages clean
+.PHONY: run dev test lint bench install install-test migrate messages openapi clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -54,6 +54,9 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+
+openapi: install
+	$(BIN)/python manage.py export_openapi
 
 messages: install-test
 	cd gonghui && ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete && ../$(BIN)/python ../manage.py compilemessages

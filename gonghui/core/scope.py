@@ -37,7 +37,7 @@ def user_grants(user) -> list[tuple[str, set[str]]]:
 
         cached = [
             (path, permissions_of(role))
-            for path, role in Grant.objects.filter(user=user, node__active=True).values_list(
+            for path, role in Grant.objects.unscoped().filter(user=user, node__active=True).values_list(
                 "node__path", "role"
             )
         ]
