@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from gonghui.accounts.services import user_for_token
@@ -20,12 +21,33 @@ class BearerToken(HttpBearer):
 
 
 class StaffOrWorkerSession(SessionAuth):
-    """Session auth for the browser (CSRF checked on unsafe methods)."""
+    """Session auth for the browser (CSRF checked on unsafe methods).
+
+    Without a signed-in session it steps aside before the CSRF check, so a bearer client (which
+    sends no cookies) is not refused; a CSRF failure is answered in Chinese like every API error.
+    """
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super().__call__(request)
+        except HttpError as e:
+            if e.status_code != 403:
+                raise
+            raise ApiError(403, "csrf_failed", _("页面已过期或缺少安全校验，请刷新页面后重试。")) from None
 
 
 api_auth = [StaffOrWorkerSession(), BearerToken()]
 
+class UTF8JSONRenderer(JSONRenderer):
+    """Chinese as characters, not \\u escapes: half the bytes for a mobile client on a weak network."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UTF8JSONRenderer(),
     title="Gonghui API",
     version="1",
     description="网上工会 REST API：会话认证（浏览器）或 Bearer 令牌（移动端）。",
@@ -67,9 +89,15 @@ def on_forbidden(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
-    code = getattr(exc, "code", None) or {400: "bad_request", 429: "too_many_requests"}.get(
-        exc.status_code, "error")
-    return error(request, exc.status_code, code, str(exc.message))
+    if getattr(exc, "code", None):  # an ApiError: its message is already written for the person
+        return error(request, exc.status_code, exc.code, str(exc.message))
+    # Raised inside django-ninja (e.g. an unparseable body): its own text is English.
+    code, message = {
+        400: ("bad_request", _("请求无效。")),
+        403: ("forbidden", _("您没有执行此操作的权限。")),
+        429: ("too_many_requests", _("请求过于频繁，请稍后再试。")),
+    }.get(exc.status_code, ("error", _("请求未能完成，请稍后再试。")))
+    return error(request, exc.status_code, code, message)
 
 
 @api.exception_handler(Exception)

@@ -3,8 +3,10 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -21,7 +23,10 @@ from gonghui.orgs.models import UnionNode
 
 
 def locked_out(request, credentials, *args, **kwargs):
-    """django-axes lockout answer, in Chinese, with status 429."""
+    """django-axes lockout answer, in Chinese, with status 429 (JSON under /api/, like every API error)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "locked_out", "message": _("登录失败次数过多，账号已暂时锁定，请15分钟后再试。")},
+                            status=429)
     return render(request, "accounts/locked_out.html", status=429)
 
 
@@ -70,7 +75,11 @@ class WorkerLoginView(View):
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 record(user, AuditEntry.Action.LOGIN, event="worker.login")
-                return redirect(request.GET.get("next") or "portal:home")
+                next_url = request.GET.get("next", "")
+                if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                                       require_https=request.is_secure()):
+                    next_url = "portal:home"  # never send a worker on to another site
+                return redirect(next_url)
         return render(request, self.template_name,
                       {"code_form": form, "step": "code", "phone": request.POST.get("phone", "")}, status=422)
 

@@ -68,6 +68,19 @@ def has_permission(user, permission: str, path: str | None = None) -> bool:
     return any(path.startswith(p) for p in paths)
 
 
+# Paths use 0-9 and A-Z; "~" sorts after all of them in byte order (SQLite's BINARY collation,
+# PostgreSQL's "C" collation of the path column).
+PATH_END = "~"
+
+
+def subtree_q(lookup: str, path: str) -> Q:
+    """Rows whose path starts with ``path``, as a range so the index is used.
+
+    Django's ``startswith`` is a case-insensitive LIKE on SQLite, which cannot use the index.
+    """
+    return Q(**{f"{lookup}__gte": path, f"{lookup}__lt": path + PATH_END})
+
+
 class ScopedQuerySet(models.QuerySet):
     # The lookup from this model to the materialised path of the union node it belongs to.
     # Set on the model as ``scope_path = "union__path"``; the tree itself uses ``"path"``.
@@ -86,8 +99,7 @@ class ScopedQuerySet(models.QuerySet):
             return qs
         if not paths:
             return qs.none()
-        lookup = f"{self.model.scope_path}__startswith"
-        qs = qs.filter(reduce(or_, (Q(**{lookup: p}) for p in paths)))
+        qs = qs.filter(reduce(or_, (subtree_q(self.model.scope_path, p) for p in paths)))
         # A path reached through a to-many relation (a worker's memberships) repeats rows.
         return qs.distinct() if getattr(self.model, "scope_distinct", False) else qs
 

@@ -38,7 +38,9 @@ class ScopedViewMixin(StaffRequiredMixin):
         return self.base_queryset()
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.permission and not has_permission(request.user, self.permission):
+        # Workers fall through to StaffRequiredMixin's 404: the console is not theirs.
+        if (request.user.is_authenticated and request.user.kind != "worker" and self.permission
+                and not has_permission(request.user, self.permission)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

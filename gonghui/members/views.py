@@ -2,7 +2,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views import View
 
-from gonghui.core.scope import get_visible_or_404
+from gonghui.core.scope import get_visible_or_404, has_permission
 from gonghui.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
 from gonghui.members import services
 from gonghui.members.models import Membership
@@ -39,6 +39,12 @@ class MemberDetailView(ScopedDetailView):
 
     def get_queryset(self):
         return self.base_queryset().select_related("worker", "union")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # The template offers "show the full ID number" only to a role that may see it here.
+        ctx["can_reveal_id"] = has_permission(self.request.user, "members.view_full_id", self.object.union.path)
+        return ctx
 
 
 class RevealIdNumberView(StaffRequiredMixin, View):

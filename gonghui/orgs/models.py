@@ -10,7 +10,7 @@ through ``Model.objects``, which here is the fail-closed scoped manager (see cor
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.scope import ScopedManager
+from gonghui.core.scope import ScopedManager, subtree_q
 
 STEP_LEN = 4
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -101,7 +101,7 @@ class UnionNode(models.Model):
 
     def subtree(self):
         """This node and every node below it (unscoped)."""
-        return UnionNode.objects.unscoped().filter(path__startswith=self.path)
+        return UnionNode.objects.unscoped().filter(subtree_q("path", self.path))
 
     def is_in_subtree_of(self, other: "UnionNode") -> bool:
         return self.path.startswith(other.path)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
+from gonghui.core.scope import subtree_q
 from gonghui.core.validators import clean_uscc
 from gonghui.orgs.models import STEP_LEN, UnionNode, decode_step, encode_step
 
@@ -67,7 +68,7 @@ def _next_child_path(parent: UnionNode | None) -> str:
     prefix, depth = (parent.path, parent.depth + 1) if parent else ("", 1)
     last = (
         UnionNode.objects.unscoped()
-        .filter(depth=depth, path__startswith=prefix)
+        .filter(subtree_q("path", prefix), depth=depth)
         .order_by("-path")
         .values_list("path", flat=True)
         .first()
@@ -215,7 +216,11 @@ def import_tree(path: Path, *, by, under: UnionNode | None = None) -> ImportResu
             seen_uscc[data["uscc"]] = number
         pending.append((number, data))
 
-    existing = {n.uscc: n for n in UnionNode.objects.unscoped().exclude(uscc="").filter(
+    # Parents already in the tree must lie inside ``under``'s subtree: the importer may change only there.
+    existing_qs = UnionNode.objects.unscoped().exclude(uscc="")
+    if under is not None:
+        existing_qs = existing_qs.filter(path__startswith=under.path)
+    existing = {n.uscc: n for n in existing_qs.filter(
         uscc__in=[d.get("parent_uscc") for _n, d in pending if d.get("parent_uscc")])}
     created: dict[str, UnionNode] = {}
     result = ImportResult()
