@@ -1,4 +1,5 @@
 # Gonghui: two commands do all the set-up — `make run` and `make test`.
+SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -33,11 +34,11 @@ run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	@$(BIN)/python manage.py demo_accounts
 	@echo "Gonghui: http://127.0.0.1:$(PORT)/  (staff console: http://127.0.0.1:$(PORT)/console/)  Ctrl-C stops."
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM; \
 	$(BIN)/python manage.py db_worker --interval 1 & \
 	$(BIN)/python manage.py run_periodic & \
 	$(BIN)/gunicorn gonghui.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 5 & \
-	wait
+	wait -n; kill $$(jobs -p) 2>/dev/null; wait
 
 # Autoreloading development server (not what deploys).
 dev: migrate
