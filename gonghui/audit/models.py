@@ -54,6 +54,11 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
 
+    @property
+    def action_label(self) -> str:
+        # get_action_display() hashes every lazy label on each call; the list calls it per row.
+        return str(self.Action(self.action).label)
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("audit entries cannot be changed")

@@ -7,9 +7,10 @@ with a permission are shown only to users who hold it somewhere.
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
 from gonghui.core.scope import has_permission
+from gonghui.core.urlcache import static_reverse
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def entries_for(area: str, user) -> list[dict]:
         if entry.permission and not has_permission(user, entry.permission):
             continue
         try:
-            url = reverse(entry.url_name)
+            url = static_reverse(entry.url_name)
         except NoReverseMatch:
             continue
         items.append({"key": entry.key, "label": entry.label, "url": url, "icon": entry.icon})

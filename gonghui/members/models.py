@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import crypto
 from gonghui.core.scope import ScopedManager
+from gonghui.core.urlcache import object_url
 
 
 class Worker(models.Model):
@@ -72,3 +73,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.union}"
+
+    def get_absolute_url(self) -> str:
+        return object_url("members:detail", self.pk)
+
+    @property
+    def status_label(self) -> str:
+        # get_status_display() hashes every lazy label on each call; list pages call it per row.
+        return str(self.Status(self.status).label)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.scope import ScopedManager, subtree_q
+from gonghui.core.urlcache import object_url
 
 STEP_LEN = 4
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -87,6 +88,14 @@ class UnionNode(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return object_url("orgs:detail", self.pk)
+
+    @property
+    def kind_label(self) -> str:
+        # get_kind_display() hashes every lazy label on each call: 50 rows cost milliseconds.
+        return str(self.Kind(self.kind).label)
 
     @property
     def holds_members(self) -> bool:
