@@ -1,6 +1,17 @@
 from django.conf import settings
 
+from gonghui.accounts.roles import ROLES
 from gonghui.core import nav
+from gonghui.core.scope import primary_grant
+
+
+def _acting_as(user):
+    """The union node and role shown in the console's top bar (the highest grant)."""
+    grant = primary_grant(user)
+    if grant is None:
+        return None
+    node_name, role = grant
+    return {"node": node_name, "role": ROLES[role].label if role in ROLES else role}
 
 
 def shell(request):
@@ -10,6 +21,7 @@ def shell(request):
     return {
         "console_nav": lambda: nav.entries_for("console", user),
         "portal_nav": lambda: nav.entries_for("portal", user),
+        "acting_as": lambda: _acting_as(user),
         "trial_mode": settings.TRIAL_MODE,
         "large_text": request.COOKIES.get("large_text") == "1",
     }

@@ -26,23 +26,38 @@ class ScopeError(RuntimeError):
     """A query on a scoped model ran without visible_to() or unscoped()."""
 
 
-def user_grants(user) -> list[tuple[str, set[str]]]:
-    """The (node path, permissions) pairs a user holds; cached on the user object per request."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_gonghui_grants", None)
+def _grant_rows(user) -> list[tuple[str, str, str]]:
+    """(node path, role, node display name) of a user's grants; one query, cached per request."""
+    cached = getattr(user, "_gonghui_grant_rows", None)
     if cached is None:
         from gonghui.accounts.models import Grant
-        from gonghui.accounts.roles import permissions_of
 
         cached = [
-            (path, permissions_of(role))
-            for path, role in Grant.objects.unscoped().filter(user=user, node__active=True).values_list(
-                "node__path", "role"
-            )
+            (path, role, short_name or name)
+            for path, role, short_name, name in Grant.objects.unscoped()
+            .filter(user=user, node__active=True)
+            .order_by("node__path")
+            .values_list("node__path", "role", "node__short_name", "node__name")
         ]
-        user._gonghui_grants = cached
+        user._gonghui_grant_rows = cached
     return cached
+
+
+def user_grants(user) -> list[tuple[str, set[str]]]:
+    """The (node path, permissions) pairs a user holds."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from gonghui.accounts.roles import permissions_of
+
+    return [(path, permissions_of(role)) for path, role, _name in _grant_rows(user)]
+
+
+def primary_grant(user) -> tuple[str, str] | None:
+    """(node name, role name) of the highest grant, for the console's top bar."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    rows = sorted(_grant_rows(user), key=lambda row: len(row[0]))
+    return (rows[0][2], rows[0][1]) if rows else None
 
 
 def paths_with_permission(user, permission: str) -> list[str] | None:

@@ -109,7 +109,7 @@ def test_list_query_count_does_not_grow_with_rows(tree, staff, django_assert_max
     many = _list_queries(client)
     assert many == few
     with django_assert_max_num_queries(6):  # session, user, grants, count, rows (+1 slack)
-        response = client.get(reverse("orgs:list"))
+        response = client.get(reverse("orgs:list"), {"per_page": 50})
     assert len(response.context["object_list"]) == 35
 
 
@@ -118,10 +118,21 @@ def test_list_is_paginated(tree, staff):
         UnionNodeFactory(name=f"东城分会{i:02d}", parent=tree.d1)
     client = as_user(staff.d1_manager)
     first = client.get(reverse("orgs:list"))
-    second = client.get(reverse("orgs:list"), {"page": 2})
-    assert len(listed_ids(first)) == 50
-    assert len(listed_ids(second)) == 7
-    assert not set(listed_ids(first)) & set(listed_ids(second))
+    third = client.get(reverse("orgs:list"), {"page": 3})
+    assert len(listed_ids(first)) == 20  # the default page size
+    assert len(listed_ids(third)) == 17  # 57 visible nodes: the district, g1 and 55 new ones
+    assert not set(listed_ids(first)) & set(listed_ids(third))
+
+
+def test_list_page_size_can_be_chosen_but_not_invented(tree, staff):
+    for i in range(55):
+        UnionNodeFactory(name=f"东城分会{i:02d}", parent=tree.d1)
+    client = as_user(staff.d1_manager)
+    assert len(listed_ids(client.get(reverse("orgs:list"), {"per_page": 50}))) == 50
+    assert len(listed_ids(client.get(reverse("orgs:list"), {"per_page": 100}))) == 57
+    # Any other size falls back to the default, so nobody can ask for a 100,000-row page.
+    assert len(listed_ids(client.get(reverse("orgs:list"), {"per_page": 100000}))) == 20
+    assert len(listed_ids(client.get(reverse("orgs:list"), {"per_page": "abc"}))) == 20
 
 
 def test_list_needs_login(db):
