@@ -3,10 +3,21 @@
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from gonghui.accounts.tests.factories import StaffFactory, grant
 from gonghui.orgs.models import UnionNode
 from gonghui.orgs.tests.factories import UnionNodeFactory
+
+
+@pytest.fixture(autouse=True)
+def chinese_by_default():
+    """LocaleMiddleware leaves the last request's language active on the thread; start each test
+    in the default language so messages asserted in Chinese do not depend on test order."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
