@@ -82,3 +82,10 @@ def test_a_disallowed_host_under_api_gets_json_400(client, db):
     response = client.get("/api/v1/health", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert response.json() == {"code": "bad_request", "message": "请求无效。"}
+
+
+def test_wrong_method_on_an_api_route_is_json_405(client):
+    response = client.put("/api/v1/health")
+    assert response.status_code == 405
+    assert response.json() == {"code": "method_not_allowed", "message": "该接口不支持 PUT 请求。"}
+    assert "GET" in response["Allow"]
