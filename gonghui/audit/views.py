@@ -17,6 +17,7 @@ class AuditListView(ScopedListView):
     model = AuditEntry
     permission = "audit.view"
     template_name = "audit/list.html"
+    filter_names = ("user", "object", "start", "end")
     partial_template_name = "audit/_table.html"
 
     def get_queryset(self):
@@ -33,7 +34,3 @@ class AuditListView(ScopedListView):
             qs = qs.filter(at__date__lte=end)
         return qs.order_by("-at", "-id")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["filters"] = {k: self.request.GET.get(k, "") for k in ("user", "object", "start", "end")}
-        return ctx

@@ -58,9 +58,14 @@ class ScopedListView(ScopedViewMixin, ListView):
             return self.paginate_by
         return size if size in self.page_sizes else self.paginate_by
 
+    # Query parameters the list filters on; the page gets them back as ``filters`` so the form,
+    # the empty state and the pagination links keep them.
+    filter_names: tuple[str, ...] = ()
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["page_sizes"] = self.page_sizes
+        ctx["filters"] = {name: self.request.GET.get(name, "") for name in self.filter_names}
         return ctx
 
     def get_template_names(self):

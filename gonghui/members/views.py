@@ -12,6 +12,7 @@ class MemberListView(ScopedListView):
     model = Membership
     permission = "members.view"
     template_name = "members/list.html"
+    filter_names = ("q", "status")
     partial_template_name = "members/_table.html"
 
     def get_queryset(self):
@@ -27,7 +28,6 @@ class MemberListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["statuses"] = Membership.Status.choices
-        ctx["filters"] = {"status": self.request.GET.get("status", ""), "q": self.request.GET.get("q", "")}
         return ctx
 
 

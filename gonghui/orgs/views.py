@@ -25,6 +25,7 @@ class OrgListView(ScopedListView):
     model = UnionNode
     permission = "orgs.view"
     template_name = "orgs/list.html"
+    filter_names = ("q", "kind")
     partial_template_name = "orgs/_table.html"
 
     def get_queryset(self):
@@ -40,7 +41,6 @@ class OrgListView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["kinds"] = UnionNode.Kind.choices
-        ctx["filters"] = {"kind": self.request.GET.get("kind", ""), "q": self.request.GET.get("q", "")}
         ctx["can_import"] = has_permission(self.request.user, "orgs.change")
         return ctx
 
