@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.members",
     "gonghui.audit",
+    "gonghui.notifications",
+    "gonghui.workflow",
     "gonghui.console",
     "gonghui.portal",
     "gonghui.demo",
@@ -177,10 +179,15 @@ TASKS = {
 GONGHUI_SMS_BACKEND = os.environ.get("GONGHUI_SMS_BACKEND", "gonghui.accounts.sms.LogBackend")
 if PRODUCTION and GONGHUI_SMS_BACKEND.endswith(".LogBackend"):
     raise ImproperlyConfigured("GONGHUI_SMS_BACKEND must name a real SMS gateway backend in production")
+# E-mail notifications: the console backend (the server log) unless the environment names one.
+EMAIL_BACKEND = os.environ.get("GONGHUI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("GONGHUI_DEFAULT_FROM_EMAIL", "网上工会 <noreply@gonghui.localhost>")
 LOGIN_CODE_TTL_SECONDS = 300
 LOGIN_CODE_RESEND_SECONDS = 60
 LOGIN_CODE_DAILY_LIMIT = 10
 LOGIN_CODE_MAX_ATTEMPTS = 5
+# Files attached to cases (requests, applications): the limit and where they are kept.
+GONGHUI_ATTACHMENT_MAX_BYTES = int(os.environ.get("GONGHUI_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
 API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "30"))
 
 LOGGING = {

@@ -1,6 +1,8 @@
 """Settings for the test suite: immediate tasks, an in-memory SMS outbox, fast hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("GONGHUI_MODE", "test")
 os.environ.setdefault("GONGHUI_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
@@ -15,5 +17,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gonghui-test-media-"))
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: concurrency tests need separate connections to one database
+    # (pytest-xdist adds a suffix per worker).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_gonghui.sqlite3")}  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405

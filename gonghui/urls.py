@@ -10,6 +10,8 @@ urlpatterns = [
     path("console/orgs/", include("gonghui.orgs.urls")),
     path("console/members/", include("gonghui.members.urls")),
     path("console/audit/", include("gonghui.audit.urls")),
+    path("", include("gonghui.notifications.urls")),  # /messages/ (portal) and /console/messages/
+    path("", include("gonghui.workflow.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

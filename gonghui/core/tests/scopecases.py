@@ -30,6 +30,8 @@ class ScopeCase:
     kwargs: Callable[[Any], dict] = lambda obj: {"pk": obj.pk}
     data: Callable[[Any], dict] = lambda obj: {}
     json: bool = False
+    # An API route that takes a multipart upload rather than a JSON body.
+    multipart: bool = False
     # Text that identifies the row in a list response.
     marker: Callable[[Any], str] = lambda obj: str(obj)
     # Whether the owner's successful request is a redirect (e.g. after a POST) rather than 200.
