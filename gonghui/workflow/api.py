@@ -132,7 +132,7 @@ def list_comments(request, case_id: int):
 def add_comment(request, case_id: int, payload: CommentIn):
     case = get_case_or_404(request.user, case_id)
     internal = payload.internal and not services.is_applicant(case, request.user)
-    return 201, services.add_comment(case, payload.text, by=request.user, internal=internal)
+    return services.add_comment(case, payload.text, by=request.user, internal=internal)
 
 
 def _attachment_out(attachment) -> dict:
@@ -159,4 +159,4 @@ def upload_attachment(request, case_id: int, file: UploadedFile = File(...),  # 
             "size": filesizeformat(settings.GONGHUI_ATTACHMENT_MAX_BYTES)}]})
     attachment = services.add_attachment(case, services.Upload(file.name, file.read()), by=request.user,
                                          internal=internal and not services.is_applicant(case, request.user))
-    return 201, _attachment_out(attachment)
+    return _attachment_out(attachment)
