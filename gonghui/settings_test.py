@@ -20,7 +20,9 @@ STORAGES = {
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="gonghui-test-media-"))
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    # A file, not memory: concurrency tests need separate connections to one database
-    # (pytest-xdist adds a suffix per worker).
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_gonghui.sqlite3")}  # noqa: F405
+    # A file, not memory: concurrency tests need separate connections to one database. One file
+    # per test process, so parallel runs (pytest-xdist workers, two checkouts) never share one.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"gonghui-test-{os.getpid()}.sqlite3")
+    }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
