@@ -119,8 +119,10 @@ class ApiError(HttpError):
 def register_routers():
     from gonghui.accounts.api import router as accounts_router
     from gonghui.core.api import router as core_router
+    from gonghui.enterprise.api import router as enterprise_router
     from gonghui.notifications.api import router as notifications_router
     from gonghui.orgs.api import router as orgs_router
+    from gonghui.requests.api import router as requests_router
     from gonghui.workflow.api import router as cases_router
 
     api.add_router("", core_router)
@@ -128,6 +130,8 @@ def register_routers():
     api.add_router("/orgs", orgs_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/requests", requests_router)
+    api.add_router("/enterprises", enterprise_router)
 
 
 register_routers()

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "gonghui.audit",
     "gonghui.notifications",
     "gonghui.workflow",
+    "gonghui.requests",
+    "gonghui.enterprise",
     "gonghui.console",
     "gonghui.portal",
     "gonghui.demo",

@@ -10,8 +10,10 @@ urlpatterns = [
     path("console/orgs/", include("gonghui.orgs.urls")),
     path("console/members/", include("gonghui.members.urls")),
     path("console/audit/", include("gonghui.audit.urls")),
+    path("console/enterprises/", include("gonghui.enterprise.urls")),
     path("", include("gonghui.notifications.urls")),  # /messages/ (portal) and /console/messages/
     path("", include("gonghui.workflow.urls")),
+    path("", include("gonghui.requests.urls")),  # /requests/ (portal) and /console/requests/
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

@@ -79,22 +79,14 @@ def _enqueue_send(ids: list[int]) -> None:
         logger.exception("could not enqueue sending of notifications %s", ids)
 
 
-def notify(user, key: str, context: dict, *, link: str = "",
-           channels: tuple[str, ...] | None = None) -> list[Notification]:
-    """Notify ``user`` with the message template ``key``: one outbox row per channel.
-
-    The inbox always (it is delivered by being stored); SMS if the user has a mobile number and
-    wants SMS; e-mail if they want it and gave an address. ``channels`` narrows that set. Runs in
-    the caller's transaction; the SMS and e-mail are sent by the task worker after it commits.
-    """
+def _rows(user, key: str, context: dict, *, link: str, channels, pref: ChannelPreference, now) -> list:
+    """The unsaved outbox rows for one message to one user."""
     templates.get(key)  # an unknown key fails here, in the caller, not later in the worker
     wanted = set(CHANNELS if channels is None else channels)
     if unknown := wanted - set(CHANNELS):
         raise ValueError(f"unknown notification channels: {sorted(unknown)}")
-    pref = preference_for(user)
     rendered = templates.render(key, context, pref.language or settings.LANGUAGE_CODE)
     stored_context = _plain_context(context)
-    now = timezone.now()
 
     def row(channel, **fields):
         return Notification(recipient=user, channel=channel, template_key=key, context=stored_context,
@@ -108,13 +100,44 @@ def notify(user, key: str, context: dict, *, link: str = "",
         rows.append(row(SMS, body=rendered.sms, to=phone, next_attempt_at=now))
     if EMAIL in wanted and pref.email and pref.email_address:
         rows.append(row(EMAIL, body=rendered.body, to=pref.email_address, next_attempt_at=now))
+    return rows
 
+
+def _store(rows: list) -> None:
+    """Insert the rows in the caller's transaction; after it commits, ask for the sending."""
     with transaction.atomic():
-        for notification in rows:
-            notification.save()
+        Notification.objects.bulk_create(rows)
         outgoing = [n.pk for n in rows if n.status == PENDING]
         if outgoing:
             transaction.on_commit(lambda: _enqueue_send(outgoing))
+
+
+def notify(user, key: str, context: dict, *, link: str = "",
+           channels: tuple[str, ...] | None = None) -> list[Notification]:
+    """Notify ``user`` with the message template ``key``: one outbox row per channel.
+
+    The inbox always (it is delivered by being stored); SMS if the user has a mobile number and
+    wants SMS; e-mail if they want it and gave an address. ``channels`` narrows that set. Runs in
+    the caller's transaction; the SMS and e-mail are sent by the task worker after it commits.
+    """
+    rows = _rows(user, key, context, link=link, channels=channels, pref=preference_for(user), now=timezone.now())
+    _store(rows)
+    return rows
+
+
+def notify_bulk(messages: Iterable[tuple]) -> list[Notification]:
+    """Many messages at once — ``(user, key, context, link)`` each — with one query for the
+    preferences, one insert and one send request: what a sweep over thousands of cases needs."""
+    messages = [m for m in messages if m[0] is not None]
+    if not messages:
+        return []
+    prefs = {p.user_id: p for p in ChannelPreference.objects.filter(user__in={m[0].pk for m in messages})}
+    now = timezone.now()
+    rows = []
+    for user, key, context, link in messages:
+        pref = prefs.get(user.pk) or ChannelPreference(user=user)
+        rows.extend(_rows(user, key, context, link=link, channels=None, pref=pref, now=now))
+    _store(rows)
     return rows
 
 

@@ -82,6 +82,8 @@ class Transition:
     # Who is told: any of "applicant", "assignee", "owner_staff", "supervisor_staff".
     notify: tuple[str, ...] = ("applicant",)
     confirm: Any = ""  # a sentence shown before an irreversible step
+    # An extra condition on the case, beyond its state (e.g. "only once", "within 7 days").
+    guard: Callable[[Any], bool] | None = None
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -101,6 +103,9 @@ class CaseType:
     time_limit_for: Callable[[Any, State], TimeLimit | None] | None = None
     # Called inside the transition's transaction after the state changed: (case, transition, data, by).
     on_transition: Callable[..., None] | None = None
+    # Templates the case pages include for the type's own facts (console, and the applicant's page).
+    summary_template: str = ""
+    applicant_summary_template: str = ""
     _states: dict[str, State] = field(init=False, repr=False)
     _transitions: dict[str, Transition] = field(init=False, repr=False)
 

@@ -23,8 +23,10 @@ templates.register("workflow.escalated", subject=_("督办：{title}"),
                    body=_("{type}“{title}”（{number}）已超过办理时限，由{supervisor}督办。"))
 
 
-def _staff_at(node, permission: str) -> list:
+def _staff_at(node, permission: str, cache: dict | None = None) -> list:
     """Users granted ``permission`` exactly at ``node``, or else at the nearest node above it."""
+    if cache is not None and (node.pk, permission) in cache:
+        return cache[(node.pk, permission)]
     paths = [node.path[:i] for i in range(len(node.path), 0, -4)]
     grants = (Grant.objects.unscoped().filter(node__path__in=paths, node__active=True)
               .select_related("user", "node"))
@@ -32,13 +34,13 @@ def _staff_at(node, permission: str) -> list:
     for grant in grants:
         if permission in ROLES.get(grant.role, ROLES["viewer"]).permissions and grant.user.is_active:
             by_path.setdefault(grant.node.path, []).append(grant.user)
-    for path in paths:  # nearest first
-        if path in by_path:
-            return by_path[path]
-    return []
+    found = next((by_path[path] for path in paths if path in by_path), [])  # nearest first
+    if cache is not None:
+        cache[(node.pk, permission)] = found
+    return found
 
 
-def recipients(case, audiences, *, by) -> dict[str, list]:
+def recipients(case, audiences, *, by, cache: dict | None = None) -> dict[str, list]:
     """Recipients per audience; the person who acted is never told about their own step."""
     found: dict[str, list] = {}
     permission = case.type.view_permission
@@ -48,15 +50,17 @@ def recipients(case, audiences, *, by) -> dict[str, list]:
         elif audience == "assignee" and case.assignee_id:
             found[audience] = [case.assignee]
         elif audience == "owner_staff":
-            found[audience] = _staff_at(case.node, permission)
+            found[audience] = _staff_at(case.node, permission, cache)
         elif audience == "supervisor_staff":
             supervisor = case.supervising_node or case.node.parent
-            found[audience] = _staff_at(supervisor, permission) if supervisor else []
+            found[audience] = _staff_at(supervisor, permission, cache) if supervisor else []
     acting = getattr(by, "pk", None)
     return {k: [u for u in users if u.pk != acting] for k, users in found.items()}
 
 
-def notify_case(case, audiences, key: str, *, by, transition=None, note: str = "") -> None:
+def case_messages(case, audiences, key: str, *, by, transition=None, note: str = "",
+                  cache: dict | None = None) -> list[tuple]:
+    """The ``(user, key, context, link)`` messages a step of ``case`` sends."""
     state = case.type.state(case.state)
     due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M") if case.due_at else ""
     context = {
@@ -66,10 +70,20 @@ def notify_case(case, audiences, key: str, *, by, transition=None, note: str = "
         "action": str(transition.label) if transition else "", "note": note,
         "supervisor": case.supervising_node.name if case.supervising_node_id else "",
     }
-    for audience, users in recipients(case, audiences, by=by).items():
+    messages = []
+    for audience, users in recipients(case, audiences, by=by, cache=cache).items():
         if audience == "applicant":
             # The worker reads plain words, and follows the link to their own view.
             applicant_context = dict(context, state=str(state.applicant_label or state.label))
-            notifications.notify_many(users, key, applicant_context, link=object_url("workflow:portal_case", case.pk))
+            link = object_url("workflow:portal_case", case.pk)
+            messages.extend((u, key, applicant_context, link) for u in users)
         else:
-            notifications.notify_many(users, key, context, link=object_url("workflow:case", case.pk))
+            link = object_url("workflow:case", case.pk)
+            messages.extend((u, key, context, link) for u in users)
+    # Each person hears once per step, even when they belong to two audiences.
+    seen: set[int] = set()
+    return [m for m in messages if not (m[0].pk in seen or seen.add(m[0].pk))]
+
+
+def notify_case(case, audiences, key: str, *, by, **context) -> None:
+    notifications.notify_bulk(case_messages(case, audiences, key, by=by, **context))

@@ -23,10 +23,12 @@ from django.utils.translation import gettext as _
 from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
 from gonghui.core.scope import has_permission, paths_with_permission
+from gonghui.notifications import services as notifications
 from gonghui.orgs.models import STEP_LEN, UnionNode
 from gonghui.workflow import calendar, declarations
 from gonghui.workflow.declarations import APPLICANT, OWNER, SUPERVISOR, CaseType, Transition
 from gonghui.workflow.models import Case, CaseAttachment, CaseEvent
+from gonghui.workflow.notify import case_messages
 
 
 class StaleCase(Exception):
@@ -45,6 +47,8 @@ def is_applicant(case: Case, user) -> bool:
 
 def may_take(case: Case, transition: Transition, user) -> bool:
     if case.state not in transition.sources or not user.is_authenticated:
+        return False
+    if transition.guard is not None and not transition.guard(case):
         return False
     if transition.level == APPLICANT:
         return is_applicant(case, user)
@@ -358,15 +362,18 @@ def sweep(now=None, batch: int = 500) -> SweepResult:
         if not ids:
             break
         with transaction.atomic():
-            cases = list(Case.objects.unscoped().select_related("node").filter(pk__in=ids))
+            cases = list(Case.objects.unscoped().select_related("node", "assignee").filter(pk__in=ids))
             Case.objects.unscoped().filter(pk__in=ids).update(warned_at=now)
             CaseEvent.objects.bulk_create([
                 CaseEvent(case=c, kind=CaseEvent.Kind.WARNING, actor_name=_("系统"), visible_to_applicant=False,
                           text=_("即将到期：请在%(due)s前办理。") % {"due": f"{timezone.localtime(c.due_at):%Y-%m-%d %H:%M}"})
                 for c in cases
             ])
+            messages, cache = [], {}
             for c in cases:
-                _notify(c, ("assignee",) if c.assignee_id else ("owner_staff",), "workflow.due_soon", by=None)
+                messages += case_messages(c, ("assignee",) if c.assignee_id else ("owner_staff",),
+                                          "workflow.due_soon", by=None, cache=cache)
+            notifications.notify_bulk(messages)
         result.warned += len(ids)
     while True:
         ids = list(open_cases.filter(escalated_at__isnull=True, due_at__lte=now)
@@ -374,8 +381,9 @@ def sweep(now=None, batch: int = 500) -> SweepResult:
         if not ids:
             break
         with transaction.atomic():
-            cases = list(Case.objects.unscoped().select_related("node__parent").filter(pk__in=ids))
+            cases = list(Case.objects.unscoped().select_related("node__parent", "assignee").filter(pk__in=ids))
             by_parent: dict[UnionNode, list[Case]] = {}
+            messages, cache = [], {}
             for c in cases:
                 by_parent.setdefault(c.node.parent or c.node, []).append(c)
             events = []
@@ -388,8 +396,10 @@ def sweep(now=None, batch: int = 500) -> SweepResult:
                                             visible_to_applicant=False,
                                             text=_("已超过办理时限，转%(node)s督办。") % {"node": parent.name},
                                             data={"supervising_node": parent.pk}))
-                    _notify(c, ("supervisor_staff", "assignee"), "workflow.escalated", by=None)
+                    messages += case_messages(c, ("supervisor_staff", "assignee"), "workflow.escalated",
+                                              by=None, cache=cache)
             CaseEvent.objects.bulk_create(events)
+            notifications.notify_bulk(messages)
             record(None, AuditEntry.Action.WORKFLOW, None, event="cases.escalated",
                    extra={"count": len(cases), "ids": [c.pk for c in cases]})
         result.escalated += len(ids)
@@ -400,6 +410,4 @@ def sweep(now=None, batch: int = 500) -> SweepResult:
 
 def _notify(case: Case, audiences, key: str, *, by, **context) -> None:
     """Queue notifications to the people a step concerns (rows in the outbox, same transaction)."""
-    from gonghui.workflow.notify import notify_case
-
-    notify_case(case, audiences, key, by=by, **context)
+    notifications.notify_bulk(case_messages(case, audiences, key, by=by, **context))

@@ -26,6 +26,7 @@ from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
 from gonghui.core.validators import clean_mobile
 from gonghui.demo.idnumbers import fake_id_number
+from gonghui.enterprise.demo import seed_enterprise
 from gonghui.members.models import Membership, Worker
 from gonghui.orgs.models import STEP_LEN, UnionNode, encode_step
 from gonghui.orgs.services import validate_node_fields
@@ -323,6 +324,9 @@ class _Seeder:
         self.build_tree()
         staff = self.build_staff()
         workers, active = self.build_members()
+        from gonghui.requests.demo import seed_requests
+
+        requests = seed_requests(self.rng)
         counts = {
             "nodes": len(self.nodes),
             "grassroots": len(ENTERPRISES),
@@ -330,7 +334,9 @@ class _Seeder:
             "workers": workers,
             "active_members": active,
             "staff": len(staff),
+            "requests": requests,
         }
+        counts.update(seed_enterprise(self.rng))
         record(None, AuditEntry.Action.IMPORT, None, node=self.nodes["city"], event="demo.seeded",
                extra=counts | {"seed_accounts": [a[0] for a in STAFF_ACCOUNTS] + [f"w{WORKER_PHONE}"]})
         return counts
