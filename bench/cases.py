@@ -71,7 +71,7 @@ def build(cases: int, seed: int) -> dict:
     rng = random.Random(seed)
     now = timezone.now()
     unions = list(UnionNode.objects.unscoped().filter(kind="grassroots_union").values_list("pk", "path"))
-    categories = list(Category.objects.values_list("pk", flat=True))
+    categories = list(Category.objects.values_list("pk", "code"))
     states = [("closed", 60), ("handling", 20), ("submitted", 9), ("awaiting_info", 5), ("quality_check", 4),
               ("reopened", 2)]
     population = [s for s, weight in states for _ in range(weight)]
@@ -84,21 +84,23 @@ def build(cases: int, seed: int) -> dict:
             for i in range(min(batch, cases - made)):
                 pk, path = rng.choice(unions)
                 state = rng.choice(population)
+                category = rng.choice(categories)
                 created = now - timezone.timedelta(days=rng.randint(0, 365))
                 open_ = state != "closed"
                 due = now + timezone.timedelta(days=rng.randint(2, 30)) if open_ else None
                 rows.append(Case(
                     case_type=casetype.NAME, number=f"SQ{made + i:09d}", title="工资被拖欠，请求帮助",
                     applicant_name="职工", node_id=pk, node_path=path, state=state, urgent=rng.random() < 0.05,
+                    topic=category[1],
                     state_entered_at=created, due_at=due,
                     warn_at=due - timezone.timedelta(hours=24) if due else None,
                     is_open=open_, closed_at=None if open_ else created + timezone.timedelta(days=3)))
             Case.objects.bulk_create(rows, batch_size=5000)
             first = Case.objects.unscoped().filter(number=rows[0].number).values_list("pk", flat=True).get()
             Request.objects.bulk_create([
-                Request(case_id=first + i, category_id=rng.choice(categories), kind="help",
-                        description="工资被拖欠", channel="online")
-                for i in range(len(rows))], batch_size=5000)
+                Request(case_id=first + i, category_id=next(c for c in categories if c[1] == row.topic)[0],
+                        kind="help", description="工资被拖欠", channel="online")
+                for i, row in enumerate(rows)], batch_size=5000)
             made += len(rows)
         # Due soon and newly overdue: what one sweep has to act on.
         open_ids = list(Case.objects.unscoped().filter(is_open=True).values_list("pk", flat=True)[:2000])
@@ -116,6 +118,11 @@ def build(cases: int, seed: int) -> dict:
         worker.save()
         Membership.objects.create(worker=worker, union=union, member_number="BENCH0001",
                                   joined_on=now.date())
+    from gonghui.core import dbstats
+    from gonghui.workflow import tallies
+
+    tallies.rebuild()  # the cases were bulk-inserted
+    dbstats.refresh(force=True)
     _token, plain = issue_token(user, name="bench")
     return {"token": plain, "seconds": round(time.monotonic() - started, 1)}
 

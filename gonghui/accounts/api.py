@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from gonghui.accounts import services
-from gonghui.accounts.sms import get_backend
 from gonghui.api import ApiError
 from gonghui.audit.services import client_ip
 
@@ -45,13 +44,6 @@ class TokenOut(Schema):
     user: UserOut
 
 
-def trial_code_for(sent) -> str | None:
-    """In trial mode with the log backend the code is shown, so a new user can sign in."""
-    if settings.TRIAL_MODE and getattr(get_backend(), "shows_code_in_trial", False):
-        return sent.code
-    return None
-
-
 @router.post("/code", auth=None, response=CodeOut, summary="向职工手机发送登录验证码")
 def send_code(request, payload: CodeIn):
     try:
@@ -59,7 +51,7 @@ def send_code(request, payload: CodeIn):
     except services.LoginCodeError as e:
         raise ApiError(e.status, "login_code", e.message) from None
     return {"message": _("验证码已发送。"), "expires_in": settings.LOGIN_CODE_TTL_SECONDS,
-            "trial_code": trial_code_for(sent)}
+            "trial_code": services.trial_code_for(sent)}
 
 
 @router.post("/token", auth=None, response=TokenOut, summary="换取访问令牌（干部：用户名+密码；职工：手机号+验证码）")

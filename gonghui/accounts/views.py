@@ -12,7 +12,6 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts import roles, services
-from gonghui.accounts.api import trial_code_for
 from gonghui.accounts.forms import CodeLoginForm, GrantForm, PhoneForm, StaffLoginForm
 from gonghui.accounts.models import Grant, User
 from gonghui.audit.models import AuditEntry
@@ -63,7 +62,7 @@ class WorkerLoginView(View):
                     code_form = CodeLoginForm(initial={"phone": sent.phone})
                     return render(request, self.template_name, {
                         "code_form": code_form, "step": "code", "phone": sent.phone,
-                        "trial_code": trial_code_for(sent),
+                        "trial_code": services.trial_code_for(sent),
                     })
             return render(request, self.template_name, {"phone_form": form, "step": "phone"}, status=422)
         form = CodeLoginForm(request.POST)

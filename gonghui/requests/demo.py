@@ -155,7 +155,7 @@ def seed_requests(rng) -> int:
         grade = flags.get("grade", "general")
         case = Case(case_type=casetype.NAME, number=uuid.uuid4().hex, node=node, node_path=node.path,
                     title=f"{category.name}·{Request.Kind(kind).label}：{text[:40]}", applicant=applicant,
-                    applicant_name=name, urgent=urgent, state=state, state_entered_at=created,
+                    applicant_name=name, urgent=urgent, state=state, state_entered_at=created, topic=category.code,
                     is_open=state != "closed")
         req = Request(category=category, kind=kind, description=text, channel=channel,
                       anonymous_to_employer=p["n"] % 4 == 1, worker=m.worker if m else None,

@@ -136,7 +136,8 @@ def submit_request(*, by, category: Category | None, kind: str, description: str
     title = f"{category.label}·{Request.Kind(kind).label}：{' '.join(description.split())[:40]}"
     with transaction.atomic():
         case = workflow.open_case(casetype.NAME, node=node, title=title, by=by, applicant=applicant,
-                                  applicant_name=name or _("匿名职工"), urgent=arrears, text=description)
+                                  applicant_name=name or _("匿名职工"), urgent=arrears, text=description,
+                                  topic=category.code)
         req = Request.objects.create(
             case=case, category=category, kind=kind, description=description, channel=channel,
             anonymous_to_employer=anonymous_to_employer, worker=worker, contact_name=contact_name.strip()[:60],

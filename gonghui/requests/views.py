@@ -23,6 +23,7 @@ from gonghui.requests import casetype, reports, services
 from gonghui.requests.categories import WAGES
 from gonghui.requests.forms import CategoryForm, ChooseForm, DescribeForm, LogForm, uploads_from
 from gonghui.requests.models import Category, Request
+from gonghui.workflow import tallies
 from gonghui.workflow.access import get_case_or_404
 from gonghui.workflow.services import is_applicant
 
@@ -117,16 +118,21 @@ def portal_done(request, pk):
 def _filtered(view_request, qs, *, with_state: bool):
     """Apply the inbox filters (all but the state tab when ``with_state`` is False)."""
     get = view_request.GET
-    if with_state and get.get("state"):
-        qs = qs.filter(case__state=get["state"])
+    state = get.get("state", "")
+    if with_state and state == "":
+        qs = qs.filter(case__case_type=casetype.NAME, case__is_open=True)  # the default tab: what still needs doing
+    elif with_state and state != ALL_TAB:
+        qs = qs.filter(case__case_type=casetype.NAME, case__state=state)
     if get.get("category", "").isdigit():
-        qs = qs.filter(category_id=int(get["category"]))
+        # The case carries the category's code (its topic): the filter stays on one table.
+        code = Category.objects.filter(pk=int(get["category"])).values_list("code", flat=True).first()
+        qs = qs.filter(case__case_type=casetype.NAME, case__topic=code) if code else qs.none()
     if get.get("kind") in Request.Kind.values:
         qs = qs.filter(kind=get["kind"])
     if get.get("urgent") == "1":
-        qs = qs.filter(case__urgent=True)
+        qs = qs.filter(case__case_type=casetype.NAME, case__urgent=True)
     if get.get("overdue") == "1":
-        qs = qs.filter(case__is_open=True, case__due_at__lt=timezone.now())
+        qs = qs.filter(case__case_type=casetype.NAME, case__is_open=True, case__due_at__lt=timezone.now())
     if get.get("union", "").isdigit():
         node = UnionNode.objects.unscoped().filter(pk=int(get["union"])).only("path").first()
         qs = qs.filter(subtree_q("case__node_path", node.path)) if node else qs.none()
@@ -140,41 +146,74 @@ def _filtered(view_request, qs, *, with_state: bool):
     return qs
 
 
+ALL_TAB = "all"
+# A tab with more rows than this is read through the index of its order (due time, id) with the
+# subtree checked per row, instead of reading the whole subtree and sorting it.
+LARGE_TAB = 2000
+OPEN_STATES = {s.name for s in casetype.REQUEST.states if not s.terminal}
+CASE_FILTERS = ("category", "kind", "urgent", "overdue", "union", "start", "end", "q")
+
+
 class InboxView(ScopedListView):
-    """诉求 inbox: one query for the page, one GROUP BY for the counts per state (which also gives
-    the total, so the paginator does not count again)."""
+    """诉求 inbox. The counts per state come from the kept per-subtree tallies when only the state
+    tab is chosen (one small query whatever the size of the subtree), or from one GROUP BY over the
+    filtered rows otherwise; they also give the paginator its total. The default tab lists the
+    open requests, nearest due time first."""
 
     model = Request
     permission = "requests.view"
     template_name = "requests/inbox.html"
     partial_template_name = "requests/_inbox_table.html"
-    filter_names = ("state", "category", "kind", "urgent", "overdue", "union", "start", "end", "q")
+    filter_names = ("state", *CASE_FILTERS)
+
+    def _tab(self) -> str:
+        return self.request.GET.get("state", "")
+
+    def _tab_total(self) -> int:
+        counts, tab = self.state_counts(), self._tab()
+        if tab == ALL_TAB:
+            return sum(counts.values())
+        if tab == "":
+            return sum(n for state, n in counts.items() if state in OPEN_STATES)
+        return counts.get(tab, 0)
 
     def get_queryset(self):
-        qs = _filtered(self.request, self.base_queryset(), with_state=True)
-        # Open before closed, urgent first, the nearest due time first.
-        return qs.select_related("case", "case__node", "case__assignee", "category").order_by(
-            "-case__is_open", "-case__urgent", F("case__due_at").asc(nulls_last=True), "-case__created_at")
+        large = self._tab_total() > LARGE_TAB
+        base = Request.objects.visible_to(self.request.user, self.permission, large=large)
+        qs = _filtered(self.request, base, with_state=True)
+        tab = self._tab()
+        open_tab = tab == "" or tab in OPEN_STATES
+        if open_tab:
+            order = (F("case__due_at").asc(nulls_last=True), "case_id")  # the nearest due time first
+        elif tab == ALL_TAB:
+            order = ("-case_id",)
+        else:
+            order = ("-case__closed_at", "-case_id")  # the most recently closed first
+        return qs.select_related("case", "case__node", "case__assignee", "category").order_by(*order)
 
     def state_counts(self):
         if not hasattr(self, "_counts"):
-            qs = _filtered(self.request, self.base_queryset(), with_state=False)
-            rows = qs.values("case__state").annotate(n=Count("pk")).order_by()
-            self._counts = {row["case__state"]: row["n"] for row in rows}
+            if any(self.request.GET.get(name) for name in CASE_FILTERS):
+                qs = _filtered(self.request, self.base_queryset(), with_state=False)
+                rows = qs.values("case__state").annotate(n=Count("pk")).order_by()
+                self._counts = {row["case__state"]: row["n"] for row in rows}
+            else:
+                self._counts = tallies.counts(paths_with_permission(self.request.user, self.permission),
+                                              casetype.NAME)
         return self._counts
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         paginator = Paginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
-        counts = self.state_counts()
-        state = self.request.GET.get("state", "")
-        paginator.count = counts.get(state, 0) if state else sum(counts.values())  # a cached_property
+        paginator.count = self._tab_total()  # a cached_property: the counts already know it
         return paginator
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         counts = self.state_counts()
-        ctx["state_tabs"] = [("", _("全部"), sum(counts.values()))] + [
-            (s.name, s.label, counts.get(s.name, 0)) for s in casetype.REQUEST.states]
+        open_total = sum(n for state, n in counts.items() if state in OPEN_STATES)
+        ctx["state_tabs"] = ([("", _("待办"), open_total)]
+                             + [(s.name, s.label, counts.get(s.name, 0)) for s in casetype.REQUEST.states]
+                             + [(ALL_TAB, _("全部"), sum(counts.values()))])
         now = timezone.now()
         for r in ctx["object_list"]:
             c = r.case

@@ -12,7 +12,8 @@ from gonghui.core.urlcache import object_url
 
 
 class Case(models.Model):
-    case_type = models.CharField(_("类型"), max_length=40, db_index=True)
+    # Not indexed alone: a handful of values; the composite indexes below lead with the path.
+    case_type = models.CharField(_("类型"), max_length=40)
     number = models.CharField(_("编号"), max_length=32, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     # Who applied: a worker's account, or an enterprise named in applicant_name.
@@ -24,6 +25,9 @@ class Case(models.Model):
                              verbose_name=_("承办工会"))
     node_path = models.CharField(max_length=255, db_index=True, editable=False)
     state = models.CharField(_("状态"), max_length=40)
+    # The type's main classification (a request's category, a legal case's matter), kept here so
+    # that inbox filters and counts read one table.
+    topic = models.CharField(_("分类"), max_length=40, blank=True)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="assigned_cases", verbose_name=_("经办人"))
     urgent = models.BooleanField(_("紧急"), default=False)
@@ -49,6 +53,15 @@ class Case(models.Model):
         verbose_name_plural = _("事项")
         indexes = [
             models.Index(fields=["node_path", "case_type", "state"], name="case_inbox"),
+            # Filtered inbox counts and pages: a topic within a subtree, read from the index alone.
+            models.Index(fields=["case_type", "topic", "node_path", "state", "urgent"], name="case_topic"),
+            # The few urgent and overdue cases, for those inbox filters and their counts.
+            models.Index(fields=["case_type", "node_path", "state"], condition=models.Q(urgent=True),
+                         name="case_urgent"),
+            models.Index(fields=["due_at", "case_type", "node_path", "state"], condition=models.Q(is_open=True),
+                         name="case_open_due_path"),
+            # A closed tab lists the most recently closed first.
+            models.Index(fields=["case_type", "state", "closed_at"], name="case_state_closed"),
             models.Index(fields=["due_at"], condition=models.Q(is_open=True), name="case_open_due"),
             models.Index(fields=["warn_at"], condition=models.Q(is_open=True, warned_at__isnull=True),
                          name="case_open_warn"),
@@ -56,6 +69,41 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    # --- keeping the per-subtree counts (workflow/tallies.py) in step with every save ---
+    TALLY_FIELDS = ("case_type", "state", "node_path")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        case = super().from_db(db, field_names, values)
+        case._tally_key = tuple(case.__dict__.get(f) for f in cls.TALLY_FIELDS)
+        return case
+
+    def _tally_key_in_db(self):
+        key = getattr(self, "_tally_key", None)
+        if key is None or None in key:  # loaded without those fields: ask the database
+            key = Case._base_manager.filter(pk=self.pk).values_list(*self.TALLY_FIELDS).first()
+        return key
+
+    def save(self, *args, **kwargs):
+        from gonghui.workflow import tallies
+
+        update_fields = kwargs.get("update_fields")
+        touches = update_fields is None or {"case_type", "state", "node_path"} & set(update_fields)
+        before = None if self._state.adding or not touches else self._tally_key_in_db()
+        super().save(*args, **kwargs)
+        after = tuple(getattr(self, f) for f in self.TALLY_FIELDS)
+        if touches and before != after:
+            tallies.move(before, after)
+        self._tally_key = after
+
+    def delete(self, *args, **kwargs):
+        from gonghui.workflow import tallies
+
+        before = self._tally_key_in_db()
+        result = super().delete(*args, **kwargs)
+        tallies.move(before, None)
+        return result
 
     def get_absolute_url(self) -> str:
         return object_url("workflow:case", self.pk)
@@ -135,6 +183,24 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CaseTally(models.Model):
+    """Cases of a type in a state within a node's whole subtree (see workflow/tallies.py).
+
+    Counts only, no personal data; read through ``tallies.counts(paths)`` with the caller's
+    scope paths."""
+
+    node_path = models.CharField(max_length=255)
+    case_type = models.CharField(max_length=40)
+    state = models.CharField(max_length=40)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node_path", "case_type", "state"], name="case_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.case_type} {self.state}: {self.count}"
 
 
 class HolidayOverride(models.Model):

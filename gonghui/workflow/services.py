@@ -109,13 +109,13 @@ def _number(case_type: CaseType, case: Case) -> str:
 
 @transaction.atomic
 def open_case(case_type_name: str, *, node: UnionNode, title: str, by, applicant=None,
-              applicant_name: str = "", urgent: bool = False, text: str = "") -> Case:
+              applicant_name: str = "", urgent: bool = False, text: str = "", topic: str = "") -> Case:
     """Create a case in its type's initial state, owned by ``node``; the caller's domain model
     links to it one-to-one in the same transaction."""
     case_type = declarations.get(case_type_name)
     now = timezone.now()
     case = Case(case_type=case_type.name, title=title[:200], node=node, node_path=node.path,
-                state=case_type.initial_state, urgent=urgent, applicant=applicant,
+                state=case_type.initial_state, urgent=urgent, applicant=applicant, topic=topic,
                 applicant_name=applicant_name or (str(applicant) if applicant else ""))
     _set_due(case, case_type, now)
     case.number = uuid.uuid4().hex  # a unique placeholder until the id is known

@@ -24,12 +24,14 @@ from stdnum.cn import uscc as stdnum_uscc
 from gonghui.accounts.models import Grant, User
 from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
+from gonghui.core import dbstats
 from gonghui.core.validators import clean_mobile
 from gonghui.demo.idnumbers import fake_id_number
 from gonghui.enterprise.demo import seed_enterprise
 from gonghui.members.models import Membership, Worker
 from gonghui.orgs.models import STEP_LEN, UnionNode, encode_step
 from gonghui.orgs.services import validate_node_fields
+from gonghui.workflow import tallies
 
 DEMO_PASSWORD = "demo-pass-2026"
 CITY_NAME = "江海市总工会"
@@ -337,6 +339,8 @@ class _Seeder:
             "requests": requests,
         }
         counts.update(seed_enterprise(self.rng))
+        tallies.rebuild()  # the demo cases were bulk-inserted: count them once
+        transaction.on_commit(lambda: dbstats.refresh(force=True))  # fresh planner statistics
         record(None, AuditEntry.Action.IMPORT, None, node=self.nodes["city"], event="demo.seeded",
                extra=counts | {"seed_accounts": [a[0] for a in STAFF_ACCOUNTS] + [f"w{WORKER_PHONE}"]})
         return counts
