@@ -55,6 +55,7 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/cases.py
 
 openapi: install
 	$(BIN)/python manage.py export_openapi

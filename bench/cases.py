@@ -139,6 +139,12 @@ def measure_inbox(username: str, repeat: int) -> dict:
     pages = {
         "inbox_first_page": "/console/requests/",
         "inbox_filtered": f"/console/requests/?state=handling&category={wages.pk}&urgent=1",
+        "inbox_category": f"/console/requests/?category={wages.pk}",
+        "inbox_urgent": "/console/requests/?urgent=1",
+        "inbox_overdue": "/console/requests/?overdue=1",
+        "inbox_state_submitted": "/console/requests/?state=submitted",
+        "inbox_state_closed": "/console/requests/?state=closed",
+        "inbox_all": "/console/requests/?state=all",
     }
     results = {}
     for name, url in pages.items():
