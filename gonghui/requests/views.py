@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,6 +25,7 @@ from gonghui.requests.forms import CategoryForm, ChooseForm, DescribeForm, LogFo
 from gonghui.requests.models import Category, Request
 from gonghui.workflow import tallies
 from gonghui.workflow.access import get_case_or_404
+from gonghui.workflow.models import Case
 from gonghui.workflow.services import is_applicant
 
 WORKER_LOGIN = "accounts:worker_login"
@@ -115,34 +116,41 @@ def portal_done(request, pk):
 
 # ================= the staff console =================
 
-def _filtered(view_request, qs, *, with_state: bool):
-    """Apply the inbox filters (all but the state tab when ``with_state`` is False)."""
+def _filtered(view_request, qs, *, with_state: bool, on: str = "case__"):
+    """Apply the inbox filters (all but the state tab when ``with_state`` is False).
+
+    ``qs`` is over requests (``on="case__"``) or, for counting, over their cases (``on=""``):
+    every filter but the kind reads the case, so counts need no join."""
     get = view_request.GET
     state = get.get("state", "")
+    type_only = {f"{on}case_type": casetype.NAME}
     if with_state and state == "":
-        qs = qs.filter(case__case_type=casetype.NAME, case__is_open=True)  # the default tab: what still needs doing
+        # The default tab: what the union has to do now — open, with its clock running (a request
+        # waiting for the worker has no due time and its own tab).
+        qs = qs.filter(**type_only, **{f"{on}is_open": True, f"{on}due_at__isnull": False})
     elif with_state and state != ALL_TAB:
-        qs = qs.filter(case__case_type=casetype.NAME, case__state=state)
+        qs = qs.filter(**type_only, **{f"{on}state": state})
     if get.get("category", "").isdigit():
         # The case carries the category's code (its topic): the filter stays on one table.
         code = Category.objects.filter(pk=int(get["category"])).values_list("code", flat=True).first()
-        qs = qs.filter(case__case_type=casetype.NAME, case__topic=code) if code else qs.none()
+        qs = qs.filter(**type_only, **{f"{on}topic": code}) if code else qs.none()
     if get.get("kind") in Request.Kind.values:
-        qs = qs.filter(kind=get["kind"])
+        qs = qs.filter(kind=get["kind"]) if on else qs.filter(worker_request__kind=get["kind"])
     if get.get("urgent") == "1":
-        qs = qs.filter(case__case_type=casetype.NAME, case__urgent=True)
+        qs = qs.filter(**type_only, **{f"{on}urgent": True})
     if get.get("overdue") == "1":
-        qs = qs.filter(case__case_type=casetype.NAME, case__is_open=True, case__due_at__lt=timezone.now())
+        qs = qs.filter(**type_only, **{f"{on}is_open": True, f"{on}due_at__lt": timezone.now()})
     if get.get("union", "").isdigit():
         node = UnionNode.objects.unscoped().filter(pk=int(get["union"])).only("path").first()
-        qs = qs.filter(subtree_q("case__node_path", node.path)) if node else qs.none()
-    for name, lookup in (("start", "case__created_at__date__gte"), ("end", "case__created_at__date__lte")):
+        qs = qs.filter(subtree_q(f"{on}node_path", node.path)) if node else qs.none()
+    for name, lookup in (("start", "created_at__date__gte"), ("end", "created_at__date__lte")):
         day = parse_date(get.get(name, "") or "")
         if day:
-            qs = qs.filter(**{lookup: day})
+            qs = qs.filter(**{f"{on}{lookup}": day})
     q = get.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(case__number=q) | Q(case__applicant_name__contains=q) | Q(case__title__contains=q))
+        qs = qs.filter(Q(**{f"{on}number": q}) | Q(**{f"{on}applicant_name__contains": q})
+                       | Q(**{f"{on}title__contains": q}))
     return qs
 
 
@@ -151,6 +159,8 @@ ALL_TAB = "all"
 # subtree checked per row, instead of reading the whole subtree and sorting it.
 LARGE_TAB = 2000
 OPEN_STATES = {s.name for s in casetype.REQUEST.states if not s.terminal}
+# The states whose clock runs: the default tab ("待办") counts and lists these.
+CLOCK_STATES = {s.name for s in casetype.REQUEST.states if not s.terminal and s.time_limit}
 CASE_FILTERS = ("category", "kind", "urgent", "overdue", "union", "start", "end", "q")
 
 
@@ -174,8 +184,14 @@ class InboxView(ScopedListView):
         if tab == ALL_TAB:
             return sum(counts.values())
         if tab == "":
-            return sum(n for state, n in counts.items() if state in OPEN_STATES)
+            return sum(n for state, n in counts.items() if state in CLOCK_STATES)
         return counts.get(tab, 0)
+
+    def _subtree_counts(self) -> dict[str, int]:
+        """The kept counts of the whole subtree, unfiltered (one small query)."""
+        if not hasattr(self, "_subtree"):
+            self._subtree = tallies.counts(paths_with_permission(self.request.user, self.permission), casetype.NAME)
+        return self._subtree
 
     def get_queryset(self):
         large = self._tab_total() > LARGE_TAB
@@ -184,7 +200,7 @@ class InboxView(ScopedListView):
         tab = self._tab()
         open_tab = tab == "" or tab in OPEN_STATES
         if open_tab:
-            order = (F("case__due_at").asc(nulls_last=True), "case_id")  # the nearest due time first
+            order = ("case__due_at", "case_id")  # the nearest due time first
         elif tab == ALL_TAB:
             order = ("-case_id",)
         else:
@@ -194,12 +210,12 @@ class InboxView(ScopedListView):
     def state_counts(self):
         if not hasattr(self, "_counts"):
             if any(self.request.GET.get(name) for name in CASE_FILTERS):
-                qs = _filtered(self.request, self.base_queryset(), with_state=False)
-                rows = qs.values("case__state").annotate(n=Count("pk")).order_by()
-                self._counts = {row["case__state"]: row["n"] for row in rows}
+                cases = Case.objects.visible_to(self.request.user, self.permission).filter(case_type=casetype.NAME)
+                rows = _filtered(self.request, cases, with_state=False, on="").values("state") \
+                    .annotate(n=Count("pk")).order_by()
+                self._counts = {row["state"]: row["n"] for row in rows}
             else:
-                self._counts = tallies.counts(paths_with_permission(self.request.user, self.permission),
-                                              casetype.NAME)
+                self._counts = self._subtree_counts()
         return self._counts
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
@@ -210,7 +226,7 @@ class InboxView(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         counts = self.state_counts()
-        open_total = sum(n for state, n in counts.items() if state in OPEN_STATES)
+        open_total = sum(n for state, n in counts.items() if state in CLOCK_STATES)
         ctx["state_tabs"] = ([("", _("待办"), open_total)]
                              + [(s.name, s.label, counts.get(s.name, 0)) for s in casetype.REQUEST.states]
                              + [(ALL_TAB, _("全部"), sum(counts.values()))])

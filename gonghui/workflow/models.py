@@ -60,8 +60,15 @@ class Case(models.Model):
                          name="case_urgent"),
             models.Index(fields=["due_at", "case_type", "node_path", "state"], condition=models.Q(is_open=True),
                          name="case_open_due_path"),
-            # A closed tab lists the most recently closed first.
+            # Each inbox tab reads its first page in the order of one index, with no sort: a state
+            # by due time, the closed ones by closing time, a topic's or the urgent open ones by
+            # due time (the open tab itself uses case_open_due_path).
             models.Index(fields=["case_type", "state", "closed_at"], name="case_state_closed"),
+            models.Index(fields=["case_type", "state", "due_at"], name="case_state_due"),
+            models.Index(fields=["case_type", "topic", "due_at"], condition=models.Q(is_open=True),
+                         name="case_topic_open_due"),
+            models.Index(fields=["case_type", "due_at"], condition=models.Q(is_open=True, urgent=True),
+                         name="case_urgent_open_due"),
             models.Index(fields=["due_at"], condition=models.Q(is_open=True), name="case_open_due"),
             models.Index(fields=["warn_at"], condition=models.Q(is_open=True, warned_at__isnull=True),
                          name="case_open_warn"),
