@@ -103,6 +103,8 @@ class CaseType:
     time_limit_for: Callable[[Any, State], TimeLimit | None] | None = None
     # Called inside the transition's transaction after the state changed: (case, transition, data, by).
     on_transition: Callable[..., None] | None = None
+    # Where an overdue case is escalated (督办): by default the owning union's parent.
+    escalate_to: Callable[[Any], Any] | None = None
     # Templates the case pages include for the type's own facts (console, and the applicant's page).
     summary_template: str = ""
     applicant_summary_template: str = ""
@@ -134,6 +136,11 @@ class CaseType:
 
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources]
+
+    def escalation_node(self, case):
+        if self.escalate_to is not None:
+            return self.escalate_to(case)
+        return case.node.parent or case.node
 
     def time_limit(self, case, state: State) -> TimeLimit | None:
         if self.time_limit_for is not None:

@@ -385,7 +385,7 @@ def sweep(now=None, batch: int = 500) -> SweepResult:
             by_parent: dict[UnionNode, list[Case]] = {}
             messages, cache = [], {}
             for c in cases:
-                by_parent.setdefault(c.node.parent or c.node, []).append(c)
+                by_parent.setdefault(c.type.escalation_node(c), []).append(c)
             events = []
             for parent, group in by_parent.items():
                 Case.objects.unscoped().filter(pk__in=[c.pk for c in group]).update(

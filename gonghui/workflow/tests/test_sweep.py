@@ -42,3 +42,12 @@ def test_a_new_state_restarts_the_clock(make_case, staff):
     services.sweep(now=case.due_at + datetime.timedelta(minutes=1))
     case = services.perform_transition(_reload(case), "accept", by=staff.g1_handler, version=1)
     assert case.warned_at is None and case.due_at > case.state_entered_at
+
+
+def test_a_case_type_may_declare_where_it_escalates(make_case, tree, staff, monkeypatch):
+    from gonghui.workflow.tests.casetypes import TEST_CASE
+
+    monkeypatch.setattr(TEST_CASE, "escalate_to", lambda case: tree.city)  # e.g. straight to the city
+    case = make_case()
+    services.sweep(now=case.due_at + datetime.timedelta(minutes=1))
+    assert _reload(case).supervising_node == tree.city
