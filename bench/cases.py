@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -179,9 +180,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway data directory")
     args = parser.parse_args()
 
     var_dir = Path(tempfile.mkdtemp(prefix="gonghui-bench-cases-"))
+    try:
+        run_all(args, var_dir)
+    finally:
+        if not args.keep:
+            shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def run_all(args, var_dir: Path) -> None:
     env = bench_env(var_dir)
     os.environ.update({k: v for k, v in env.items() if k.startswith(("GONGHUI_", "DJANGO_"))})
     started = time.monotonic()
