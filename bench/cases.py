@@ -181,6 +181,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the throwaway data directory")
+    parser.add_argument("--database-url", default="",
+                        help="an empty PostgreSQL database to use instead of SQLite (it is filled, not cleaned)")
     args = parser.parse_args()
 
     var_dir = Path(tempfile.mkdtemp(prefix="gonghui-bench-cases-"))
@@ -193,9 +195,12 @@ def main() -> None:
 
 def run_all(args, var_dir: Path) -> None:
     env = bench_env(var_dir)
-    os.environ.update({k: v for k, v in env.items() if k.startswith(("GONGHUI_", "DJANGO_"))})
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("GONGHUI_", "DJANGO_", "DATABASE_URL"))})
     started = time.monotonic()
-    say(f"# Gonghui cases bench — data in {var_dir}; {args.cases:,} cases; {os.cpu_count()} CPUs")
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    say(f"# Gonghui cases bench — {database}, data in {var_dir}; {args.cases:,} cases; {os.cpu_count()} CPUs")
     run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env, 300)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], env=env, cwd=ROOT,
                    capture_output=True)
