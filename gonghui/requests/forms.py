@@ -57,6 +57,7 @@ class DescribeForm(forms.Form):
     """Step 2 on the phone: the worker's words, photos, and only what routing needs."""
 
     description = forms.CharField(label=_("请说说您遇到的问题"), max_length=5000,
+                                  error_messages={"required": _("请写下您遇到的问题。")},
                                   widget=forms.Textarea(attrs={"rows": 6, "placeholder": _(
                                       "什么时间、在哪家单位、发生了什么、希望工会怎么帮您")}))
     photo = forms.FileField(label=_("拍照上传"), required=False,

@@ -59,11 +59,19 @@ def _months(start: datetime.date, end: datetime.date) -> list[str]:
     return months
 
 
+def parse_day(value) -> datetime.date | None:
+    """A date from a query string; None when empty, malformed or impossible (2026-13-45)."""
+    try:
+        return parse_date(value or "")
+    except ValueError:  # well-formed but not a real date: parse_date raises instead of returning None
+        return None
+
+
 def period(params) -> tuple[datetime.date, datetime.date]:
     """The chosen dates, or the last twelve months (this month included)."""
     today = timezone.localdate()
-    end = parse_date(params.get("end", "") or "") or today
-    start = parse_date(params.get("start", "") or "")
+    end = parse_day(params.get("end")) or today
+    start = parse_day(params.get("start"))
     if start is None:
         y, m = end.year, end.month - 11
         if m <= 0:

@@ -8,7 +8,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,8 +30,14 @@ from gonghui.workflow.services import is_applicant
 WORKER_LOGIN = "accounts:worker_login"
 
 
+# The engine names an upload problem "file"; forms show it next to their own upload field.
+UPLOAD_FIELDS = ("file", "photo", "files")
+
+
 def _apply_errors(form, error: ValidationError):
     for field, errs in error.message_dict.items():
+        if field == "file":
+            field = next((f for f in UPLOAD_FIELDS if f in form.fields), None)
         form.add_error(field if field in form.fields else None, errs)
 
 
@@ -144,7 +149,7 @@ def _filtered(view_request, qs, *, with_state: bool, on: str = "case__"):
         node = UnionNode.objects.unscoped().filter(pk=int(get["union"])).only("path").first()
         qs = qs.filter(subtree_q(f"{on}node_path", node.path)) if node else qs.none()
     for name, lookup in (("start", "created_at__date__gte"), ("end", "created_at__date__lte")):
-        day = parse_date(get.get(name, "") or "")
+        day = reports.parse_day(get.get(name))
         if day:
             qs = qs.filter(**{f"{on}{lookup}": day})
     q = get.get("q", "").strip()

@@ -13,7 +13,9 @@ MAX_TRANSFER_CHOICES = 300
 def transition_form(transition: Transition, case, data=None) -> forms.Form:
     fields = {"version": forms.IntegerField(widget=forms.HiddenInput, initial=case.version)}
     for f in transition.fields:
-        common = {"label": f.label, "required": f.required, "help_text": f.help_text}
+        common = {"label": f.label, "required": f.required, "help_text": f.help_text,
+                  # Say what is missing, not Django's generic "this field is required".
+                  "error_messages": {"required": _("请填写%(label)s。") % {"label": f.label}}}
         if f.kind == "textarea":
             fields[f.name] = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, **common)
         elif f.kind == "choice":

@@ -36,7 +36,7 @@ class StaleCase(Exception):
 
     def __init__(self, case: Case):
         self.case = case
-        super().__init__(_("该事项已被他人处理，当前状态为“%(state)s”，请刷新后再操作。") % {"state": case.state_label})
+        super().__init__(_("该事项在您打开页面后已有变化，当前状态为“%(state)s”，请刷新后再操作。") % {"state": case.state_label})
 
 
 # ----- who may do what -----

@@ -79,6 +79,9 @@ def take_transition(request, pk, name):
                 form.add_error(field if field in form.fields else None, errs)
         else:
             messages.success(request, _("已%(action)s。") % {"action": transition.label})
+            if staff and not services.may_view(case, request.user):
+                # Handed out of the user's scope (转办): its page would now be a 404.
+                return redirect("console:home")
             return redirect(_portal_or_console(request, case), pk=case.pk)
     template = "workflow/case.html" if staff else "workflow/portal_case.html"
     ctx = _case_context(request, case, forms={name: form} if form else None, staff=staff)

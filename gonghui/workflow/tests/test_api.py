@@ -24,7 +24,7 @@ def test_transitions_listed_and_taken_over_the_api(make_case, staff):
     stale = client.post(f"/api/v1/cases/{case.pk}/transitions/accept", {"version": 1},
                         content_type="application/json")
     assert stale.status_code == 409
-    assert stale.json() == {"code": "stale", "message": "该事项已被他人处理，当前状态为“办理中”，请刷新后再操作。"}
+    assert stale.json() == {"code": "stale", "message": "该事项在您打开页面后已有变化，当前状态为“办理中”，请刷新后再操作。"}
 
 
 def test_a_step_the_caller_may_not_take_is_403_json(make_case, staff):

@@ -42,7 +42,7 @@ def test_a_stale_page_is_refused_and_shows_the_new_state(make_case, staff):
                                              "transfer-note": "转区里"})
     assert response.status_code == 409
     html = response.content.decode()
-    assert "该事项已被他人处理，当前状态为“办理中”，请刷新后再操作。" in html
+    assert "该事项在您打开页面后已有变化，当前状态为“办理中”，请刷新后再操作。" in html
     assert Case.objects.unscoped().get(pk=case.pk).node_id == case.node_id
 
 
@@ -51,7 +51,7 @@ def test_missing_required_field_is_shown_next_to_it(make_case, staff):
     response = login(staff.g1_handler).post(reverse("workflow:transition", args=[case.pk, "close"]),
                                             {"close-version": 2, "close-note": ""})
     assert response.status_code == 422
-    assert "此字段为必填项" in response.content.decode() or "这个字段是必填项" in response.content.decode()
+    assert "请填写办理结果。" in response.content.decode()
 
 
 def test_a_step_the_role_may_not_take_is_403(make_case, staff):
