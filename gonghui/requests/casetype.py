@@ -121,7 +121,7 @@ REQUEST = CaseType(
                            Field("note", _("转办原因"), kind="textarea", required=True))),
         Transition("reply", _("答复"), ("handling",), "handling", permission=HANDLE,
                    fields=(Field("reply", _("答复内容（职工可见）"), kind="textarea", required=True),)),
-        Transition("ask_info", _("补充材料"), ("handling",), "awaiting_info", permission=HANDLE,
+        Transition("ask_info", _("要求补充材料"), ("handling",), "awaiting_info", permission=HANDLE,
                    fields=(Field("note", _("请职工补充什么"), kind="textarea", required=True),)),
         Transition("supply_info", _("提交补充材料"), ("awaiting_info",), "handling", level=APPLICANT,
                    notify=("assignee", "owner_staff"),
