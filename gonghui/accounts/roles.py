@@ -53,11 +53,11 @@ def permissions_of(role_name: str) -> set[str]:
 
 
 # The four starting bundles. Later issues add permissions to them and may add bundles.
-register_role("viewer", _("查看员 Viewer"))
-register_role("handler", _("经办人 Handler"))
-register_role("manager", _("审批人 Manager"))
-register_role("admin", _("管理员 Admin"))
-register_role("partner", _("合作方 Partner"), grantable_on_node=False)
+register_role("viewer", _("查看员"))
+register_role("handler", _("经办人"))
+register_role("manager", _("审批人"))
+register_role("admin", _("管理员"))
+register_role("partner", _("合作方"), grantable_on_node=False)
 
 # Permissions of the foundation.
 register_permission("orgs.view", _("查看组织"))

@@ -24,10 +24,12 @@ class AuditListView(ScopedListView):
         qs = self.base_queryset().select_related("node")
         params = self.request.GET
         if params.get("user"):
-            qs = qs.filter(actor_name__contains=params["user"].strip())
+            who = params["user"].strip()
+            qs = qs.filter(Q(actor_name__contains=who) | Q(actor__username__contains=who))
         if params.get("object"):
             term = params["object"].strip()
-            qs = qs.filter(Q(object_repr__contains=term) | Q(object_type=term) | Q(object_id=term))
+            qs = qs.filter(Q(object_repr__contains=term) | Q(object_type__contains=term) | Q(object_id=term)
+                           | Q(event__contains=term))
         if start := _date(params.get("start")):
             qs = qs.filter(at__date__gte=start)
         if end := _date(params.get("end")):

@@ -284,3 +284,19 @@ def test_audit_page_for_a_grant_added_later(trail, tree):
     user = StaffFactory()
     grant(user, tree.g1, "admin")
     assert listed(logged_in(user)) == {"g1_mid", "g1_late"}
+
+
+def test_audit_list_finds_entries_by_username_and_by_part_of_the_object_type(tree, staff):
+    from django.test import Client
+    from django.urls import reverse
+
+    from gonghui.audit.services import record
+
+    record(staff.g1_handler, "change", tree.g1, event="org.changed")
+    client = Client()
+    client.force_login(staff.city_admin)
+    by_username = client.get(reverse("audit:list"), {"user": staff.g1_handler.username})
+    assert [e.actor for e in by_username.context["object_list"]] == [staff.g1_handler]
+    by_type = client.get(reverse("audit:list"), {"object": "unionnode"})
+    assert all(e.object_type == "orgs.unionnode" for e in by_type.context["object_list"])
+    assert by_type.context["object_list"]
