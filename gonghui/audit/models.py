@@ -26,6 +26,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", _("删除")
         WORKFLOW = "workflow", _("流程")
         IMPORT = "import", _("导入")
+        EXPORT = "export", _("导出")
         VIEW_PERSONAL = "view_personal", _("查看个人信息")
         LOGIN = "login", _("登录")
         LOGOUT = "logout", _("退出")

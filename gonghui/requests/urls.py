@@ -12,6 +12,7 @@ urlpatterns = [
     # The staff console
     path("console/requests/", views.InboxView.as_view(), name="inbox"),
     path("console/requests/assign/", views.bulk_assign, name="bulk_assign"),
+    path("console/requests/export.csv", views.export_inbox, name="export_inbox"),
     path("console/requests/new/", views.log_request, name="log"),
     path("console/request-reports/", views.report_page, name="reports"),
     path("console/request-reports/export.xlsx", views.report_export, name="export"),

@@ -15,6 +15,8 @@ def _assignee_in_d2(obj):
 CASES = [
     ScopeCase("requests:inbox", _request_in_d2, kind="list", kwargs=lambda obj: {},
               marker=lambda obj: obj.case.number),
+    ScopeCase("requests:export_inbox", _request_in_d2, kind="list", kwargs=lambda obj: {},
+              data=lambda obj: {"state": "all"}, marker=lambda obj: obj.case.number),
     ScopeCase("requests:bulk_assign", _request_in_d2, kind="change", kwargs=lambda obj: {}, data=_assignee_in_d2),
     ScopeCase("requests:portal_done", _request_in_d2),  # staff are sent on to the console page
     # The report groups by the children of the reader's union: district 2's grassroots union shows

@@ -298,3 +298,20 @@ def test_a_grant_below_the_top_cannot_manage_categories(tree):
     user = StaffFactory()
     grant(user, tree.g1, "admin")
     assert login(user).get(reverse("requests:categories")).status_code == 403
+
+
+def test_export_streams_exactly_the_filtered_inbox_and_is_audited(member, staff, tree):
+    from gonghui.audit.models import AuditEntry
+
+    wages = submit(member, code="wages")
+    other = submit(member, code="contract")
+    # A title a spreadsheet would run as a formula is written as text.
+    Case.objects.unscoped().filter(pk=other.pk).update(title="=HYPERLINK(\"http://x\")")
+    client = login(staff.d1_manager)
+    response = client.get(reverse("requests:export_inbox"), {"state": "all", "category": wages.category_id})
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"].startswith("text/csv") and body.startswith("\ufeff编号,类别")
+    assert wages.case.number in body and other.case.number not in body
+    everything = b"".join(client.get(reverse("requests:export_inbox"), {"state": "all"}).streaming_content).decode()
+    assert "'=HYPERLINK" in everything
+    assert AuditEntry.objects.unscoped().filter(event="requests.exported", actor=staff.d1_manager).count() == 2
