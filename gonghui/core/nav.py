@@ -5,6 +5,7 @@ staff console; ``register("portal", ...)`` adds a tab or service to the worker p
 with a permission are shown only to users who hold it somewhere.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch
@@ -22,16 +23,18 @@ class NavEntry:
     icon: str = ""
     order: int = 100
     permission: str | None = None
+    # A number shown on the entry (e.g. unread messages); called only when the entry is drawn.
+    badge: Callable | None = None
 
 
 _ENTRIES: dict[tuple[str, str], NavEntry] = {}
 
 
 def register(area: str, key: str, label, url_name: str, *, icon: str = "", order: int = 100,
-             permission: str | None = None) -> None:
+             permission: str | None = None, badge: Callable | None = None) -> None:
     if area not in {"console", "portal"}:
         raise ValueError("area must be 'console' or 'portal'")
-    _ENTRIES[(area, key)] = NavEntry(area, key, label, url_name, icon, order, permission)
+    _ENTRIES[(area, key)] = NavEntry(area, key, label, url_name, icon, order, permission, badge)
 
 
 def entries_for(area: str, user) -> list[dict]:
@@ -43,5 +46,6 @@ def entries_for(area: str, user) -> list[dict]:
             url = static_reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": entry.key, "label": entry.label, "url": url, "icon": entry.icon})
+        badge = entry.badge(user) if entry.badge and getattr(user, "is_authenticated", False) else 0
+        items.append({"key": entry.key, "label": entry.label, "url": url, "icon": entry.icon, "badge": badge})
     return items

@@ -18,5 +18,9 @@ class NotificationsConfig(AppConfig):
         # sweep retries failures when their back-off is over and picks up anything left behind.
         periodic.register(send_pending, every=timedelta(minutes=1))
 
-        nav.register("portal", "messages", _("消息"), "notifications:inbox", icon="chat", order=50)
-        nav.register("console", "messages", _("消息通知"), "notifications:console_inbox", icon="chat", order=5)
+        from gonghui.notifications.services import unread_count
+
+        nav.register("portal", "messages", _("消息"), "notifications:inbox", icon="chat", order=50,
+                     badge=unread_count)
+        nav.register("console", "messages", _("消息通知"), "notifications:console_inbox", icon="chat", order=5,
+                     badge=unread_count)

@@ -174,3 +174,18 @@ def test_inbox_in_english(client, worker):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("notifications:inbox")).content.decode()
     assert "Messages" in html and "1 unread" in html and "Mark all as read" in html
+
+
+def test_unread_messages_show_as_a_badge_on_the_navigation(db):
+    from django.test import Client
+
+    from gonghui.accounts.tests.factories import WorkerUserFactory
+    from gonghui.notifications import services
+
+    worker = WorkerUserFactory()
+    client = Client()
+    client.force_login(worker)
+    assert 'class="nav-badge"' not in client.get("/").content.decode()
+    services.notify(worker, "generic", {"subject": "通知", "body": "内容"})
+    services.notify(worker, "generic", {"subject": "通知", "body": "内容"})
+    assert '<span class="nav-badge" aria-label="2 条未读">2</span>' in client.get("/").content.decode()
