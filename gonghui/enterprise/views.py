@@ -86,14 +86,13 @@ class EnterpriseDetailView(ScopedDetailView):
 
 
 class _EnterpriseFormView(StaffRequiredMixin, View):
+    """The create and edit pages; each subclass defines ``save(cleaned_data)``."""
+
     enterprise = None
 
     def render_form(self, form, status=200):
         return render(self.request, "enterprise/enterprise_form.html",
                       {"form": form, "enterprise": self.enterprise}, status=status)
-
-    def save(self, data):
-        raise NotImplementedError
 
     def get(self, request, **kwargs):
         initial = {}
