@@ -120,6 +120,11 @@ def register_routers():
     from gonghui.accounts.api import router as accounts_router
     from gonghui.core.api import router as core_router
     from gonghui.enterprise.api import router as enterprise_router
+    from gonghui.ledger.api import router as ledger_router
+    from gonghui.members.api import router as members_router
+    from gonghui.members.api_card import cards_router, me_router
+    from gonghui.members.api_import import router as member_import_router
+    from gonghui.members.api_join import router as join_router
     from gonghui.notifications.api import router as notifications_router
     from gonghui.orgs.api import router as orgs_router
     from gonghui.requests.api import router as requests_router
@@ -132,6 +137,13 @@ def register_routers():
     api.add_router("/cases", cases_router)
     api.add_router("/requests", requests_router)
     api.add_router("/enterprises", enterprise_router)
+    # Fixed prefixes before "/members" so /members/{id} never shadows them.
+    api.add_router("/members/me", me_router)
+    api.add_router("/members/cards", cards_router)
+    api.add_router("/members/imports", member_import_router)
+    api.add_router("/members", members_router)
+    api.add_router("/join-applications", join_router)
+    api.add_router("/services", ledger_router)
 
 
 register_routers()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.accounts",
     "gonghui.members",
+    "gonghui.ledger",
     "gonghui.audit",
     "gonghui.notifications",
     "gonghui.workflow",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("console/", include("gonghui.console.urls")),
     path("console/orgs/", include("gonghui.orgs.urls")),
     path("console/members/", include("gonghui.members.urls")),
+    path("", include("gonghui.members.portal_urls")),  # /join/ and /me/… (portal)
     path("console/audit/", include("gonghui.audit.urls")),
     path("console/enterprises/", include("gonghui.enterprise.urls")),
     path("", include("gonghui.notifications.urls")),  # /messages/ (portal) and /console/messages/

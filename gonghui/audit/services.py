@@ -51,6 +51,9 @@ def node_of(obj) -> "models.Model | None":
     scope_path = getattr(type(obj), "scope_path", None)
     if scope_path == "path":
         return obj
+    # A model whose scope is a copied path (Membership.node_path) names the node it copies.
+    if scope_node := getattr(type(obj), "scope_node", None):
+        return getattr(obj, scope_node)
     if scope_path and scope_path.endswith("__path"):
         first = scope_path.split("__")[0]
         value = getattr(obj, first, None)

@@ -8,7 +8,20 @@ class MembersConfig(AppConfig):
     verbose_name = _("会员")
 
     def ready(self):
+        from gonghui.accounts import roles
         from gonghui.core import nav
+
+        # members.view, members.change and members.view_full_id are the foundation's (accounts.roles).
+        roles.register_permission("members.import", _("批量导入会员"))
+        roles.register_permission("members.export", _("导出会员名单"))
+        roles.register_permission("members.approve_join", _("审批入会申请"))
+        roles.register_permission("members.transfer", _("办理转会"))
+        roles.register_permission("members.verify_card", _("核验电子会员卡"))
+        roles.add_to_roles("members.import", "handler", "manager", "admin")
+        roles.add_to_roles("members.export", "manager", "admin")
+        roles.add_to_roles("members.approve_join", "handler", "manager", "admin")
+        roles.add_to_roles("members.transfer", "handler", "manager", "admin")
+        roles.add_to_roles("members.verify_card", "viewer", "handler", "manager", "admin")
 
         nav.register("console", "members", _("会员"), "members:list", icon="people", order=20,
                      permission="members.view")

@@ -1,10 +1,8 @@
-from django.urls import path
+"""Console pages under /console/members/ (namespace "members"), one list per part of the app."""
 
-from gonghui.members import views
+from gonghui.members.urls_card import urlpatterns as card_urls
+from gonghui.members.urls_import import urlpatterns as import_urls
+from gonghui.members.urls_records import urlpatterns as record_urls
 
 app_name = "members"
-urlpatterns = [
-    path("", views.MemberListView.as_view(), name="list"),
-    path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
-    path("<int:pk>/id-number/", views.RevealIdNumberView.as_view(), name="reveal_id"),
-]
+urlpatterns = record_urls + import_urls + card_urls

@@ -1,14 +1,7 @@
-from gonghui.core.tests.scopecases import ScopeCase
-from gonghui.members.tests.factories import MembershipFactory
+"""The members app's routes for the shared scope test, gathered from one list per part of the app."""
 
+from gonghui.members.tests import scope_cases_card, scope_cases_import, scope_cases_join, scope_cases_records
 
-def _member_in_d2(env):
-    return MembershipFactory(union=env.tree.g2, worker__name="西城专属会员")
-
-
-CASES = [
-    ScopeCase("members:list", _member_in_d2, kind="list", kwargs=lambda obj: {},
-              marker=lambda obj: obj.worker.name),
-    ScopeCase("members:detail", _member_in_d2),
-    ScopeCase("members:reveal_id", _member_in_d2, owner_statuses=(200,), http_method="POST"),
-]
+_PARTS = (scope_cases_records, scope_cases_import, scope_cases_join, scope_cases_card)
+CASES = [case for part in _PARTS for case in getattr(part, "CASES", [])]
+EXEMPT = {route: reason for part in _PARTS for route, reason in getattr(part, "EXEMPT", {}).items()}

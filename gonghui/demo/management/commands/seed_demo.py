@@ -28,12 +28,15 @@ from gonghui.core import dbstats
 from gonghui.core.validators import clean_mobile
 from gonghui.demo.idnumbers import fake_id_number
 from gonghui.enterprise.demo import seed_enterprise
-from gonghui.members.models import Membership, Worker
+from gonghui.members.models import Education, HouseholdType, Membership, Worker
+from gonghui.members.pinyin import name_keys
 from gonghui.orgs.models import STEP_LEN, UnionNode, encode_step
 from gonghui.orgs.services import validate_node_fields
 from gonghui.workflow import tallies
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Mostly Han, as in an eastern city; the others so that lists and filters show some variety.
+ETHNICITIES = ["汉族"] * 18 + ["回族", "满族", "壮族", "苗族", "土家族"]
 CITY_NAME = "江海市总工会"
 WORKER_PHONE = "13800000001"
 
@@ -290,8 +293,13 @@ class _Seeder:
             mobile = WORKER_PHONE if n == 0 else self.mobile()
             female = int(id_number[16]) % 2 == 0
             name = self.fake.name_female() if female else self.fake.name_male()
-            worker = Worker(name=name, mobile=mobile)
+            worker = Worker(name=name, mobile=mobile, ethnicity=self.rng.choice(ETHNICITIES),
+                            education=self.rng.choice(Education.values),
+                            household_type=self.rng.choice(HouseholdType.values),
+                            employer=union.name.removesuffix("工会委员会").removesuffix("工会"))
+            worker.migrant_worker = worker.household_type == HouseholdType.RURAL and self.rng.random() < 0.6
             worker.set_id_number(id_number)
+            worker.name_pinyin, worker.name_initials = name_keys(name)
             workers.append(worker)
             born = datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
             earliest = max(datetime.date(born.year + 18, born.month, min(born.day, 28)), datetime.date(1995, 1, 1))
@@ -315,7 +323,8 @@ class _Seeder:
         for worker, (union, joined, status) in zip(workers, plan, strict=True):
             seq = per_union[union.pk] = per_union.get(union.pk, 0) + 1
             memberships.append(Membership(
-                worker=worker, union=union, status=status, joined_on=joined,
+                worker=worker, union=union, status=status, joined_on=joined, node_path=union.path,
+                sort_name=worker.name_pinyin,
                 member_number=f"JH{union.uscc[2:8]}{union.pk:04d}{seq:05d}",
             ))
         Membership.objects.bulk_create(memberships, batch_size=500)
