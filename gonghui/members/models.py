@@ -323,3 +323,15 @@ class Transfer(models.Model):
         self.from_path = self.from_path or self.from_union.path
         self.to_path = self.to_path or self.to_union.path
         super().save(*args, **kwargs)
+
+
+class MemberNumberSequence(models.Model):
+    """One row: the last member number handed out (members.numbers allocates them in blocks)."""
+
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("会员号序列")
+
+    def __str__(self) -> str:
+        return str(self.last)
