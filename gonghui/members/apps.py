@@ -25,3 +25,11 @@ class MembersConfig(AppConfig):
 
         nav.register("console", "members", _("会员"), "members:list", icon="people", order=20,
                      permission="members.view")
+        nav.register("console", "card_verify", _("会员卡核验"), "members:card_verify", icon="card", order=24,
+                     permission="members.verify_card")
+        from gonghui.members import transfers  # noqa: F401  (registers the "transfer" case type)
+        nav.register("console", "member_transfers", _("转会记录"), "members:transfers", icon="grid",
+                     order=23, permission="members.view")
+        from gonghui.members import joining  # noqa: F401  (registers the "join" case type)
+        nav.register("console", "join_applications", _("入会申请"), "members:join_list", icon="person",
+                     order=21, permission="members.approve_join")

@@ -214,6 +214,7 @@ class ImportBatch(models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("已上传")
         CHECKING = "checking", _("校验中")
+        MAPPING = "mapping", _("待确认列")
         CHECKED = "checked", _("已校验")
         COMMITTING = "committing", _("导入中")
         COMMITTED = "committed", _("已导入")
@@ -226,6 +227,7 @@ class ImportBatch(models.Model):
     file = models.FileField(upload_to="members/imports/")
     file_name = models.CharField(_("文件名"), max_length=255)
     file_sha256 = models.CharField(max_length=64, db_index=True)
+    file_size = models.PositiveBigIntegerField(_("文件大小"), default=0)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
     column_mapping = models.JSONField(default=dict, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
@@ -239,12 +241,17 @@ class ImportBatch(models.Model):
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager()
     scope_path = "node_path"
     scope_node = "union"
+
+    # Statuses in which a task is working on the batch (the page polls for progress).
+    RUNNING = (Status.CHECKING, Status.COMMITTING)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -253,6 +260,23 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return object_url("members:import_detail", self.pk)
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, int(self.processed_rows * 100 / self.total_rows))
 
     def save(self, *args, **kwargs):
         if self.union_id and not self.node_path:

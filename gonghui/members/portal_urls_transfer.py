@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from gonghui.members import views
+
+urlpatterns = [
+    path("me/transfer/", views.portal_transfer, name="transfer"),
+]

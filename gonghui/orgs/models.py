@@ -55,6 +55,10 @@ class UnionNode(models.Model):
 
     name = models.CharField(_("名称"), max_length=200)
     short_name = models.CharField(_("简称"), max_length=60, blank=True)
+    # Search keys of the name (members.pinyin.name_keys), kept by orgs.services on every write, so
+    # the portal's union search is an indexed prefix query: "jiangha…" and "jhjx" for 江海机械….
+    name_pinyin = models.CharField(max_length=240, db_index=True, editable=False, default="")
+    name_initials = models.CharField(max_length=60, db_index=True, editable=False, default="")
     kind = models.CharField(_("类别"), max_length=32, choices=Kind.choices)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)

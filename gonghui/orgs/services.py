@@ -77,8 +77,16 @@ def _next_child_path(parent: UnionNode | None) -> str:
     return prefix + encode_step(number)
 
 
+def set_search_keys(node: UnionNode) -> None:
+    """The pinyin keys the portal's union search reads (kept on every create and update)."""
+    from gonghui.members.pinyin import name_keys
+
+    node.name_pinyin, node.name_initials = name_keys(node.name)
+
+
 def _insert(parent: UnionNode | None, fields: dict) -> UnionNode:
     node = UnionNode(parent=parent, **fields)
+    set_search_keys(node)
     node.path = _next_child_path(parent)
     node.depth = len(node.path) // STEP_LEN
     node.save()
@@ -110,6 +118,7 @@ def update_node(node: UnionNode, data: dict, *, by) -> UnionNode:
     changes = {k: [getattr(node, k), v] for k, v in cleaned.items() if getattr(node, k) != v}
     for k, v in cleaned.items():
         setattr(node, k, v)
+    set_search_keys(node)
     node.save()
     if changes:
         record(by, AuditEntry.Action.CHANGE, node, event="org.changed", changes=changes)

@@ -63,6 +63,8 @@ class Field:
     required: bool = False
     choices: tuple[tuple[str, Any], ...] = ()
     help_text: Any = ""
+    # kind "node": the nodes offered for this case (default: where it may be handed, transfer_targets).
+    targets: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)

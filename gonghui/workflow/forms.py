@@ -25,7 +25,7 @@ def transition_form(transition: Transition, case, data=None) -> forms.Form:
         elif f.kind == "boolean":
             fields[f.name] = forms.BooleanField(**common)
         elif f.kind == "node":
-            targets = transfer_targets(case)[:MAX_TRANSFER_CHOICES]
+            targets = (f.targets(case) if f.targets else transfer_targets(case))[:MAX_TRANSFER_CHOICES]
             fields[f.name] = forms.ChoiceField(
                 choices=[("", "——")] + [(n.pk, f"{n.name}（{n.kind_label}）") for n in targets], **common)
         else:

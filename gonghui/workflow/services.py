@@ -159,9 +159,11 @@ def _clean_fields(transition: Transition, data: dict, case: Case, by) -> dict:
             except (TypeError, ValueError):
                 errors[f.name] = [_("%(label)s应为整数。") % {"label": f.label}]
         elif f.kind == "node":
-            value = transfer_targets(case).filter(pk=value).first() if str(value).isdigit() else None
+            targets = f.targets(case) if f.targets else transfer_targets(case)
+            value = targets.filter(pk=value).first() if str(value).isdigit() else None
             if value is None:
-                errors[f.name] = [_("只能转给上级工会、同级工会或下级工会。")]
+                errors[f.name] = [_("%(label)s的选项不正确，请从列表中选择。") % {"label": f.label} if f.targets
+                                  else _("只能转给上级工会、同级工会或下级工会。")]
         elif f.kind == "textarea" and len(value) > 5000:
             errors[f.name] = [_("%(label)s最多5000字。") % {"label": f.label}]
         cleaned[f.name] = value

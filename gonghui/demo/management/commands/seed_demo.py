@@ -210,6 +210,7 @@ class _Seeder:
         number = self.children_count[parent_id]
         self.children_count[parent_id] = number + 1
         node = UnionNode(parent=parent, **cleaned)
+        node.name_pinyin, node.name_initials = name_keys(node.name)
         node.path = (parent.path if parent else "") + encode_step(number)
         node.depth = len(node.path) // STEP_LEN
         node.save()
@@ -348,6 +349,10 @@ class _Seeder:
             "requests": requests,
         }
         counts.update(seed_enterprise(self.rng))
+        from gonghui.members.demo_join import seed_join
+        counts.update(seed_join(self.rng))
+        from gonghui.members.demo_transfers import seed_transfers
+        counts.update(seed_transfers(self.rng))
         tallies.rebuild()  # the demo cases were bulk-inserted: count them once
         transaction.on_commit(lambda: dbstats.refresh(force=True))  # fresh planner statistics
         record(None, AuditEntry.Action.IMPORT, None, node=self.nodes["city"], event="demo.seeded",
