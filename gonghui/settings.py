@@ -200,6 +200,10 @@ GONGHUI_IMPORT_PROCESSES = int(os.environ.get("GONGHUI_IMPORT_PROCESSES", "0"))
 API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "30"))
 # Join applications (入会申请): working days the union has to decide before the parent union is alerted.
 GONGHUI_JOIN_DAYS = int(os.environ.get("GONGHUI_JOIN_DAYS", "15"))
+# The e-card's QR code holds an absolute link to the verification page: the public base URL behind
+# a proxy (e.g. https://gh.example.org); empty: the host of the request that drew the card.
+GONGHUI_PUBLIC_URL = os.environ.get("GONGHUI_PUBLIC_URL", "")
+GONGHUI_PHOTO_MAX_BYTES = int(os.environ.get("GONGHUI_PHOTO_MAX_MB", "5")) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

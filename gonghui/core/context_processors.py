@@ -19,8 +19,8 @@ def shell(request):
     # Error pages can be rendered before AuthenticationMiddleware ran (e.g. 400 for a bad Host).
     user = getattr(request, "user", None)
     return {
-        "console_nav": lambda: nav.entries_for("console", user),
-        "portal_nav": lambda: nav.entries_for("portal", user),
+        "console_nav": lambda: nav.entries_for("console", user, request.path),
+        "portal_nav": lambda: nav.entries_for("portal", user, request.path),
         "acting_as": lambda: _acting_as(user),
         "trial_mode": settings.TRIAL_MODE,
         "large_text": request.COOKIES.get("large_text") == "1",

@@ -37,7 +37,11 @@ def register(area: str, key: str, label, url_name: str, *, icon: str = "", order
     _ENTRIES[(area, key)] = NavEntry(area, key, label, url_name, icon, order, permission, badge)
 
 
-def entries_for(area: str, user) -> list[dict]:
+def entries_for(area: str, user, path: str = "") -> list[dict]:
+    """The entries the user may open; the one whose URL is the longest prefix of ``path`` is current.
+
+    The longest prefix, so that /console/members/join-applications/ marks 入会申请, not 会员.
+    """
     items = []
     for entry in sorted((e for e in _ENTRIES.values() if e.area == area), key=lambda e: (e.order, e.key)):
         if entry.permission and not has_permission(user, entry.permission):
@@ -47,5 +51,10 @@ def entries_for(area: str, user) -> list[dict]:
         except NoReverseMatch:
             continue
         badge = entry.badge(user) if entry.badge and getattr(user, "is_authenticated", False) else 0
-        items.append({"key": entry.key, "label": entry.label, "url": url, "icon": entry.icon, "badge": badge})
+        items.append({"key": entry.key, "label": entry.label, "url": url, "icon": entry.icon, "badge": badge,
+                      "current": False})
+    home = "/console/" if area == "console" else "/"
+    matches = [i for i in items if path == i["url"] or (i["url"] != home and path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["current"] = True
     return items

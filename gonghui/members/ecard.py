@@ -20,7 +20,6 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 import filetype
-import segno
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +33,8 @@ from django.utils.translation import gettext as _
 
 from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
+from gonghui.core import qr
+from gonghui.core.qr import absolute_url
 from gonghui.core.scope import has_permission
 from gonghui.members.models import Membership, Worker
 
@@ -51,7 +52,7 @@ EXECUTABLE_HEADS = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xe
 
 
 def photo_max_bytes() -> int:
-    return getattr(settings, "GONGHUI_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    return settings.GONGHUI_PHOTO_MAX_BYTES
 
 
 # ----- whose card -----
@@ -126,18 +127,12 @@ def verify_path(token: str) -> str:
 def verify_url(token: str, request=None) -> str:
     """The absolute URL a staff phone camera opens. ``GONGHUI_PUBLIC_URL`` (e.g.
     ``https://gonghui.example.cn``) wins over the host of the request, for deployments behind a proxy."""
-    path = verify_path(token)
-    base = getattr(settings, "GONGHUI_PUBLIC_URL", "").rstrip("/")
-    if base:
-        return base + path
-    return request.build_absolute_uri(path) if request is not None else path
+    return absolute_url(verify_path(token), request)
 
 
 def qr_svg(data: str) -> str:
     """The QR code as inline SVG (no image request, no script); it scales with its container."""
-    code = segno.make(data, error="m", micro=False)
-    return code.svg_inline(scale=1, border=3, omitsize=True, dark="#111111", light="#ffffff",
-                           title=_("电子会员卡二维码"), svgclass="card-qr-svg")
+    return qr.qr_svg(data, title=_("电子会员卡二维码"), css_class="card-qr-svg")
 
 
 # ----- verification -----

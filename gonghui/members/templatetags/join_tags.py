@@ -1,10 +1,10 @@
 """Template helpers of joining online: the union's join QR code, and what the reader may see."""
 
-import segno
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from gonghui.core.qr import absolute_url, qr_svg
 from gonghui.core.scope import has_permission
 from gonghui.members import join_services
 
@@ -13,21 +13,13 @@ register = template.Library()
 
 def join_url(request, node) -> str:
     """The absolute address of the union's apply page, which its QR code holds."""
-    path = reverse("my_union:join_apply", args=[node.pk])
-    return request.build_absolute_uri(path) if request is not None else path
-
-
-def qr_svg(url: str, *, title: str = "") -> str:
-    """The QR code of ``url`` as inline SVG drawn on the server (no script, no CDN); it scales to its
-    box (viewBox, no fixed size), so the same code serves the page and the poster."""
-    return segno.make(url, error="m").svg_inline(scale=1, border=2, omitsize=True, svgclass="join-qr-svg",
-                                                 title=title or None)
+    return absolute_url(reverse("my_union:join_apply", args=[node.pk]), request)
 
 
 @register.simple_tag(takes_context=True)
 def join_qr(context, node):
     request = context.get("request")
-    return mark_safe(qr_svg(join_url(request, node), title=node.name))  # segno escapes the title
+    return mark_safe(qr_svg(join_url(request, node), title=node.name, css_class="join-qr-svg", border=2))
 
 
 @register.simple_tag(takes_context=True)
