@@ -56,6 +56,8 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/cases.py
+	$(BIN)/python bench/members_search.py
+	$(BIN)/python bench/members_import.py
 
 openapi: install
 	$(BIN)/python manage.py export_openapi

@@ -193,6 +193,7 @@ def child_env(args, var_dir: Path) -> dict:
         "GONGHUI_IMPORT_MAX_MB": "4000",
         "GONGHUI_IMPORT_CHUNK_ROWS": str(args.chunk_rows),
         "GONGHUI_IMPORT_PROCESSES": str(args.processes),
+        "GONGHUI_IMPORT_SQLITE_CACHE_MB": str(args.sqlite_cache_mb),
         "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
     })
@@ -299,26 +300,31 @@ def child_raw(path: str, union_id: int) -> dict:
     from gonghui.core import crypto
     from gonghui.members import importing, numbers
     from gonghui.members.importing_files import Header, resolve_mapping
-    from gonghui.members.importing_rows import RowChecker, field_for_header
+    from gonghui.members.importing_rows import P_JOINED, P_PINYIN, WORKER_VALUES, RowChecker, field_for_header
     from gonghui.members.models import Membership, Worker
     from gonghui.orgs.models import UnionNode
 
     _fresh_database()
     union = UnionNode.objects.unscoped().get(pk=union_id)
     chunk_rows = int(settings.GONGHUI_IMPORT_CHUNK_ROWS)
+    if connection.vendor == "sqlite":  # the same page cache as the import uses
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA cache_size = -{int(settings.GONGHUI_IMPORT_SQLITE_CACHE_MB) * 1024}")
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
         mapping = resolve_mapping(Header(1, header, [field_for_header(h) for h in header]), {})
         checker = RowChecker(mapping.columns, today=timezone.localdate(),
                              hash_key=crypto._hash_key(settings.GONGHUI_DATA_KEY),
-                             fernet_key=importing._fernet_key())
+                             fernet_key=importing._fernet_key(), dates_as_text=connection.vendor == "sqlite")
         worker_columns, worker_defaults = importing._columns(Worker, importing.WORKER_FIELDS)
         member_columns, member_defaults = importing._columns(Membership, importing.MEMBERSHIP_FIELDS)
         writer = importing._Writer.__new__(importing._Writer)
         writer.vendor = connection.vendor
         sqlite = connection.vendor == "sqlite"
         stamp = connection.ops.adapt_datetimefield_value(timezone.now()) if sqlite else timezone.now()
+        worker_tail = (None, stamp, stamp) + worker_defaults
+        member_tail = (None, stamp) + member_defaults
         timed = 0.0
         rows = 0
         numbers_start = 1
@@ -331,14 +337,10 @@ def child_raw(path: str, union_id: int) -> dict:
             started = time.perf_counter()
             with transaction.atomic():
                 ids = writer._allocate_ids(len(prepared))
-                worker_rows = [
-                    (wid, p[0], p[1], p[2], p[14], p[13], p[15], p[3], p[4].isoformat() if sqlite else p[4], p[5],
-                     p[6], p[7], p[8], p[9], p[10], None, stamp, stamp) + worker_defaults
-                    for wid, p in zip(ids, prepared, strict=True)]
-                member_rows = [
-                    (wid, union.pk, union.path, p[1], "active", numbers.format_number(numbers_start + i),
-                     p[12].isoformat() if sqlite else p[12], None, stamp) + member_defaults
-                    for i, (wid, p) in enumerate(zip(ids, prepared, strict=True))]
+                worker_rows = [(wid,) + p[:WORKER_VALUES] + worker_tail for wid, p in zip(ids, prepared, strict=True)]
+                member_rows = [(wid, union.pk, union.path, p[P_PINYIN], "active",
+                                numbers.format_number(numbers_start + i), p[P_JOINED]) + member_tail
+                               for i, (wid, p) in enumerate(zip(ids, prepared, strict=True))]
                 writer._insert(Worker._meta.db_table, worker_columns, worker_rows)
                 writer._insert(Membership._meta.db_table, member_columns, member_rows)
             timed += time.perf_counter() - started
@@ -480,6 +482,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--chunk-rows", type=int, default=20000)
     parser.add_argument("--processes", type=int, default=0, help="worker processes (0: one per CPU)")
+    parser.add_argument("--sqlite-cache-mb", type=int, default=128, help="SQLite page cache during the import")
     parser.add_argument("--profile-rows", type=int, default=100_000, help="0 skips the profile")
     parser.add_argument("--no-raw", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")

@@ -403,8 +403,7 @@ def run_all(args, var_dir: Path) -> None:
     database = "PostgreSQL" if args.database_url else "SQLite"
     say(f"# Gonghui members search bench — {database}, data in {var_dir}; {args.members:,} members; "
         f"{os.cpu_count()} CPUs")
-    if not args.reuse:
-        run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env, 600)
+    run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env, 3000)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], env=env, cwd=ROOT,
                    capture_output=True)
     import django
@@ -414,11 +413,14 @@ def run_all(args, var_dir: Path) -> None:
     from gonghui.orgs.models import UnionNode
 
     if args.reuse:
+        from gonghui.core import dbstats
+
+        dbstats.refresh(force=True)  # indexes added since the load need their statistics
         manager = User.objects.get(username="bench_district_manager")
         handler = User.objects.get(username="bench_union_handler")
         tree = {"manager": manager, "handler": handler,
-                "district": manager.grants.select_related("node").get().node,
-                "union": handler.grants.select_related("node").get().node}
+                "district": manager.grants.unscoped().select_related("node").get().node,
+                "union": handler.grants.unscoped().select_related("node").get().node}
     else:
         tree = build_tree(args.unions)
         loaded = load_members(args.members, args.seed, tree["grassroots"])

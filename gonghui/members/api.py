@@ -191,7 +191,7 @@ def list_members(request, filters: Query[MemberFilters]):
     offset = max(0, filters.offset)
     qs = chosen.queryset.select_related("worker", "union")
     cap = chosen.count_cap
-    n = qs.order_by()[: cap + 1].count()
+    n = chosen.count_queryset.order_by()[: cap + 1].count()
     items = [_out(m) for m in qs[offset:offset + limit]]
     return {"count": min(n, cap), "count_capped": n > cap, "items": items}
 

@@ -12,6 +12,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -115,9 +116,11 @@ class _Mapped:
 
 @router.post("/", response={201: BatchOut}, auth=[UploadSizeGuard(), *api_auth],
              summary="上传花名册并校验（multipart：file、union_id，可选 mapping 为 JSON）")
-def upload(request, union_id: Form[int], file: File[UploadedFile], mapping: Form[str] = ""):
-    if getattr(request, "import_too_large", False):
+def upload(request, union_id: Form[int], file: File[UploadedFile] = None, mapping: Form[str] = ""):
+    if getattr(request, "import_too_large", False):  # the body has been parsed to get ``file``
         raise ApiError(413, "file_too_large", too_big_message())
+    if file is None:
+        raise ApiError(422, "file_required", _("请选择要上传的花名册文件。"))
     union = get_visible_or_404(UnionNode, request.user, "members.view", pk=union_id)
     chosen = None
     if mapping:
@@ -126,7 +129,7 @@ def upload(request, union_id: Form[int], file: File[UploadedFile], mapping: Form
         except ValueError:
             chosen = None
         if not isinstance(chosen, dict):
-            raise ApiError(422, "invalid", "mapping 应为 JSON 对象，如 {\"证件号\": \"id_number\", \"备用电话\": \"\"}。")
+            raise ApiError(422, "invalid", _("mapping 应为 JSON 对象，如 {\"证件号\": \"id_number\", \"备用电话\": \"\"}。"))
     try:
         batch = importing.start_import(file, union, by=request.user, file_name=file.name, mapping=chosen)
     except importing.BadFile as e:

@@ -169,6 +169,9 @@ def list_applications(request, state: str | None = None):
 @router.post("/", response={200: JoinApplicationDetailOut, 201: JoinApplicationDetailOut},
              summary="提交入会申请（职工本人；已有待审核的申请时返回该申请，状态码200）")
 def submit(request, payload: JoinIn):
+    """The same rules and Chinese messages as the portal's form (422 with ``fields``). While the
+    worker has an open application, posting again returns it (200) instead of opening another. The
+    worker may withdraw it with ``POST /api/v1/cases/{id}/transitions/withdraw``."""
     user = request.user
     if not getattr(user, "is_worker", False):
         raise PermissionDenied
@@ -182,6 +185,12 @@ def submit(request, payload: JoinIn):
 
 @router.get("/{int:application_id}", response=JoinApplicationDetailOut, summary="一份入会申请及其审核过程")
 def get_application(request, application_id: int):
+    """The application shares its id with its case. Staff decide through the engine:
+    ``GET /api/v1/cases/{id}/transitions`` lists the steps allowed now (approve 批准入会; place
+    批准并安排到联合工会 with ``data.union`` = one of ``placement_choices``; reject 不予通过 with
+    ``data.note``; transfer 转交其他工会 with ``data.node`` and ``data.note``), and
+    ``POST /api/v1/cases/{id}/transitions/{name}`` with ``{"version", "data"}`` takes one (409 when the
+    version is stale)."""
     case = get_case_or_404(request.user, application_id)
     application = (JoinApplication.objects.unscoped().select_related(*RELATED[2:])
                    .filter(pk=case.pk, case__case_type=joining.NAME).first())

@@ -21,6 +21,7 @@ writes; see docs/members-import.md for the figures.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -59,7 +60,12 @@ from gonghui.members.importing_files import (
 from gonghui.members.importing_rows import (
     FIELDS,
     IGNORE,
+    P_HASH,
+    P_JOINED,
+    P_MEMBER_NUMBER,
+    P_PINYIN,
     REQUIRED_FIELDS,
+    WORKER_VALUES,
     RowChecker,
     cell_text,
     check_chunk_in_worker,
@@ -327,6 +333,10 @@ class _Pass:
     # -- driving --
 
     def run(self) -> None:
+        with _sqlite_cache():
+            self._run()
+
+    def _run(self) -> None:
         started = time.monotonic()
         table = None
         try:
@@ -426,11 +436,13 @@ class _Pass:
         chunks = _chunks(rows, size)
         hash_key = crypto._hash_key(settings.GONGHUI_DATA_KEY)
         fernet_key = _fernet_key() if self.commit else None
+        dates_as_text = connection.vendor == "sqlite"
         processes = int(setting("GONGHUI_IMPORT_PROCESSES", 0)) or (os.cpu_count() or 1)
         parallel = processes > 1 and self.batch.file_size >= setting("GONGHUI_IMPORT_PARALLEL_MIN_BYTES",
                                                                      2 * 1024 * 1024)
         if not parallel:
-            checker = RowChecker(self.columns, today=self.today, hash_key=hash_key, fernet_key=fernet_key)
+            checker = RowChecker(self.columns, today=self.today, hash_key=hash_key, fernet_key=fernet_key,
+                                 dates_as_text=dates_as_text)
             for chunk in chunks:
                 yield chunk, checker.check_chunk(chunk)
             return
@@ -438,7 +450,7 @@ class _Pass:
         # spawn, not fork: the parent holds database connections and may run threads.
         context = multiprocessing.get_context("spawn")
         with context.Pool(processes, initializer=init_worker,
-                          initargs=(self.columns, self.today, hash_key, fernet_key)) as pool:
+                          initargs=(self.columns, self.today, hash_key, fernet_key, dates_as_text)) as pool:
             pending: deque = deque()
             for chunk in chunks:
                 pending.append((chunk, pool.apply_async(check_chunk_in_worker, (chunk,))))
@@ -460,8 +472,8 @@ class _Pass:
                 if first != number:
                     errors = [*(errors or []), ("id_duplicate", {"row": first})]
                     prepared = None
-            if prepared is not None and prepared[11]:
-                first = self.seen_numbers.setdefault(prepared[11], number)
+            if prepared is not None and prepared[P_MEMBER_NUMBER]:
+                first = self.seen_numbers.setdefault(prepared[P_MEMBER_NUMBER], number)
                 if first != number:
                     errors = [("member_number_duplicate", {"row": first})]
                     prepared = None
@@ -485,12 +497,12 @@ class _Pass:
         """Split checked rows into new persons, new memberships of known persons, rows already
         present in this union, and conflicts; reject the conflicts. Returns (new, rejoin)."""
         started = time.perf_counter()
-        by_hash = _existing_workers([p[13] for _n, _c, p in accepted])
+        by_hash = _existing_workers([p[P_HASH] for _n, _c, p in accepted])
         current = _current_memberships([w[0] for w in by_hash.values()])
-        taken = _taken_numbers([p[11] for _n, _c, p in accepted if p[11]])
+        taken = _taken_numbers([p[P_MEMBER_NUMBER] for _n, _c, p in accepted if p[P_MEMBER_NUMBER]])
         new, rejoin = [], []
         for number, cells, prepared in accepted:
-            worker_id, sort_name = by_hash.get(prepared[13], (None, None))
+            worker_id, sort_name = by_hash.get(prepared[P_HASH], (None, None))
             membership = current.get(worker_id) if worker_id else None
             if membership is not None:
                 union_id, status = membership
@@ -499,13 +511,13 @@ class _Pass:
                     continue
                 self._reject(number, cells, [self._conflict(union_id, status)])
                 continue
-            if prepared[11] and prepared[11] in taken:
-                self._reject(number, cells, [("member_number_taken", {"value": prepared[11]})])
+            if prepared[P_MEMBER_NUMBER] and prepared[P_MEMBER_NUMBER] in taken:
+                self._reject(number, cells, [("member_number_taken", {"value": prepared[P_MEMBER_NUMBER]})])
                 continue
             if worker_id:
                 rejoin.append((worker_id, sort_name, prepared))
             else:
-                new.append((None, prepared[1], prepared))
+                new.append((None, prepared[P_PINYIN], prepared))
         self.counts["valid"] += len(new) + len(rejoin)
         self.timings["look_up"] += time.perf_counter() - started
         return new, rejoin
@@ -622,6 +634,26 @@ def _samples(rows, index: int, count: int = 3) -> list[str]:
     return found
 
 
+@contextlib.contextmanager
+def _sqlite_cache():
+    """A larger SQLite page cache while the import runs: inserts into the random-order indexes
+    (hash, name, pinyin, mobile) of a big table otherwise read the same pages again and again."""
+    megabytes = int(setting("GONGHUI_IMPORT_SQLITE_CACHE_MB", 128))
+    if connection.vendor != "sqlite" or megabytes <= 0:
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        before = int(cur.fetchone()[0])
+        cur.execute(f"PRAGMA cache_size = -{megabytes * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA cache_size = {before}")
+            cur.execute("PRAGMA shrink_memory")
+
+
 def _after_chunk(run: _Pass) -> None:
     """A hook between chunks (tests use it to prove other writers get in between)."""
 
@@ -629,11 +661,8 @@ def _after_chunk(run: _Pass) -> None:
 def _chunks(rows, size: int):
     chunk = []
     for number, row in rows:
-        for cell in row:
-            if cell is not None and cell != "" and not (isinstance(cell, str) and cell.isspace()):
-                break
-        else:
-            continue  # a blank row
+        if not any(row):
+            continue  # a blank row ("" and None cells); a row of spaces is checked and reported
         chunk.append((number, row))
         if len(chunk) >= size:
             yield chunk
@@ -659,38 +688,45 @@ def _remembered_mapping(batch: ImportBatch) -> dict:
     return remembered
 
 
-def _in_batches(values, size=900):
+def _in_batches(values, size=5000):
     values = list(values)
     for i in range(0, len(values), size):
         yield values[i:i + size]
 
 
-def _existing_workers(hashes) -> dict[str, tuple[int, str]]:
-    found = {}
-    for part in _in_batches(hashes):
-        for digest, worker_id, pinyin in (Worker.objects.unscoped().filter(id_number_hash__in=part)
-                                          .values_list("id_number_hash", "id", "name_pinyin")):
-            found[digest] = (worker_id, pinyin)
+def _select_in(sql: str, values) -> list[tuple]:
+    """Rows of ``sql`` (one ``IN ({})`` placeholder) for many values, a few thousand per query."""
+    found = []
+    with connection.cursor() as cur:
+        for part in _in_batches(values):
+            cur.execute(sql.format(", ".join(["%s"] * len(part))), part)
+            found.extend(cur.fetchall())
     return found
 
 
+def _existing_workers(hashes) -> dict[str, tuple[int, str]]:
+    table = connection.ops.quote_name(Worker._meta.db_table)
+    rows = _select_in(f"SELECT id_number_hash, id, name_pinyin FROM {table} WHERE id_number_hash IN ({{}})",  # noqa: S608
+                      hashes)
+    return {digest: (worker_id, pinyin) for digest, worker_id, pinyin in rows}
+
+
 def _current_memberships(worker_ids) -> dict[int, tuple[int, str]]:
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    current = ", ".join(f"'{status}'" for status in Membership.CURRENT)
     found = {}
-    for part in _in_batches(worker_ids):
-        for worker_id, union_id, status in (Membership.objects.unscoped()
-                                            .filter(worker_id__in=part, status__in=Membership.CURRENT)
-                                            .values_list("worker_id", "union_id", "status")):
-            if worker_id not in found or status == Membership.Status.ACTIVE:
-                found[worker_id] = (union_id, status)
+    for worker_id, union_id, status in _select_in(
+            f"SELECT worker_id, union_id, status FROM {table} WHERE status IN ({current}) "  # noqa: S608
+            f"AND worker_id IN ({{}})", worker_ids):
+        if worker_id not in found or status == Membership.Status.ACTIVE:
+            found[worker_id] = (union_id, status)
     return found
 
 
 def _taken_numbers(values) -> set[str]:
-    taken = set()
-    for part in _in_batches(values):
-        taken.update(Membership.objects.unscoped().filter(member_number__in=part)
-                     .values_list("member_number", flat=True))
-    return taken
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    return {row[0] for row in _select_in(
+        f"SELECT member_number FROM {table} WHERE member_number IN ({{}})", values)}  # noqa: S608
 
 
 # ----- writing -----
@@ -735,35 +771,31 @@ class _Writer:
             new, rejoin = run._classify(accepted)
             if not new and not rejoin:
                 return
-            missing_numbers = sum(1 for _w, _s, p in itertools.chain(new, rejoin) if not p[11])
+            missing_numbers = sum(1 for _w, _s, p in itertools.chain(new, rejoin) if not p[P_MEMBER_NUMBER])
             numbers_iter = iter(numbers.reserve(missing_numbers)) if missing_numbers else iter(())
             now = timezone.now()
             batch_id = run.batch.pk
             union = run.union
             t0 = time.perf_counter()
             ids = self._allocate_ids(len(new))
-            sqlite = self.vendor == "sqlite"
-            if sqlite:
+            if self.vendor == "sqlite":
                 stamp = connection.ops.adapt_datetimefield_value(now)
             else:
                 stamp = now
-            worker_rows = []
-            memberships = []
-            fmt = numbers.format_number
-            wd = self.worker_defaults
-            for worker_id, (_w, _s, p) in zip(ids, new, strict=True):
-                birth = p[4].isoformat() if sqlite else p[4]
-                worker_rows.append((worker_id, p[0], p[1], p[2], p[14], p[13], p[15], p[3], birth, p[5], p[6],
-                                    p[7], p[8], p[9], p[10], batch_id, stamp, stamp) + wd)
-                memberships.append((worker_id, p[1], p))
+            # The checked values come in Worker column order (importing_rows.PREPARED): a row is its
+            # id, a slice of them and the same tail for the whole chunk.
+            tail = (batch_id, stamp, stamp) + self.worker_defaults
+            worker_rows = [(worker_id,) + p[:WORKER_VALUES] + tail
+                           for worker_id, (_w, _s, p) in zip(ids, new, strict=True)]
+            memberships = [(worker_id, sort_name, p) for worker_id, (_w, sort_name, p) in zip(ids, new, strict=True)]
             memberships.extend(rejoin)
-            md = self.membership_defaults
-            member_rows = []
+            fmt = numbers.format_number
             active = Membership.Status.ACTIVE.value
-            for worker_id, sort_name, p in memberships:
-                joined = p[12].isoformat() if sqlite else p[12]
-                member_rows.append((worker_id, union.pk, union.path, sort_name, active,
-                                    p[11] or fmt(next(numbers_iter)), joined, batch_id, stamp) + md)
+            head = (union.pk, union.path)
+            tail = (batch_id, stamp) + self.membership_defaults
+            member_rows = [(worker_id,) + head + (sort_name, active, p[P_MEMBER_NUMBER] or fmt(next(numbers_iter)),
+                                                  p[P_JOINED]) + tail
+                           for worker_id, sort_name, p in memberships]
             t1 = time.perf_counter()
             self._insert(Worker._meta.db_table, self.worker_columns, worker_rows)
             t2 = time.perf_counter()

@@ -160,7 +160,7 @@ def open_table(path: Path, info: dict) -> Table:
         return _csv_table(path, info["encoding"])
     reader = setting("GONGHUI_IMPORT_XLSX_READER", "auto")
     if fmt == "xlsx" and reader != "calamine":
-        if reader == "openpyxl" or _sheet_xml_bytes(path) > setting("GONGHUI_IMPORT_CALAMINE_MAX_MB", 400) * 2**20:
+        if reader == "openpyxl" or _sheet_xml_bytes(path) > setting("GONGHUI_IMPORT_CALAMINE_MAX_MB", 640) * 2**20:
             return _openpyxl_table(path)
     return _calamine_table(path)
 

@@ -403,11 +403,16 @@ def mask_id_number(value: str) -> str:
 
 # ----- one row -----
 
-# A prepared row: the values the parent writes, in this order.
-PREPARED = ("name", "name_pinyin", "name_initials", "gender", "birth_date", "ethnicity", "mobile",
-            "education", "household_type", "migrant_worker", "employer", "member_number", "joined_on",
-            "id_number_hash", "id_number_encrypted", "id_number_masked")
-P = {name: i for i, name in enumerate(PREPARED)}
+# A prepared row: the values the parent writes, in this order; the first WORKER_VALUES are the
+# Worker columns after its id, in importing.WORKER_FIELDS order.
+PREPARED = ("name", "name_pinyin", "name_initials", "id_number_encrypted", "id_number_hash", "id_number_masked",
+            "gender", "birth_date", "ethnicity", "mobile", "education", "household_type", "migrant_worker",
+            "employer", "member_number", "joined_on")
+WORKER_VALUES = 14
+P_PINYIN = PREPARED.index("name_pinyin")
+P_HASH = PREPARED.index("id_number_hash")
+P_MEMBER_NUMBER = PREPARED.index("member_number")
+P_JOINED = PREPARED.index("joined_on")
 
 
 class RowChecker:
@@ -421,8 +426,9 @@ class RowChecker:
     """
 
     def __init__(self, columns: dict[str, int], *, today: datetime.date, hash_key: bytes,
-                 fernet_key: bytes | None = None):
+                 fernet_key: bytes | None = None, dates_as_text: bool = False):
         self.columns = dict(columns)
+        self.dates_as_text = dates_as_text  # SQLite stores dates as ISO text: convert them here
         self.width = max(self.columns.values(), default=-1) + 1
         for field in FIELDS:
             setattr(self, f"i_{field}", self.columns.get(field))
@@ -613,9 +619,11 @@ class RowChecker:
         encoded = id_number.encode()
         digest = hmac.digest(self.hash_key, encoded, "sha256").hex()
         encrypted = self.fernet.encrypt(encoded).decode() if self.fernet else ""
+        if self.dates_as_text:
+            birth, joined = birth.isoformat(), joined.isoformat()
         return number, (
-            name, keys[0], keys[1], gender, birth, ethnicity, mobile, education, household, migrant,
-            employer, member_number, joined, digest, encrypted, id_number[:3] + "************" + id_number[15:],
+            name, keys[0], keys[1], encrypted, digest, id_number[:3] + "************" + id_number[15:], gender,
+            birth, ethnicity, mobile, education, household, migrant, employer, member_number, joined,
         ), None, key
 
 
@@ -624,9 +632,10 @@ class RowChecker:
 _worker_checker: RowChecker | None = None
 
 
-def init_worker(columns, today, hash_key, fernet_key):
+def init_worker(columns, today, hash_key, fernet_key, dates_as_text=False):
     global _worker_checker
-    _worker_checker = RowChecker(columns, today=today, hash_key=hash_key, fernet_key=fernet_key)
+    _worker_checker = RowChecker(columns, today=today, hash_key=hash_key, fernet_key=fernet_key,
+                                 dates_as_text=dates_as_text)
 
 
 def check_chunk_in_worker(rows):

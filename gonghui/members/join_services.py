@@ -22,7 +22,7 @@ from gonghui.core.scope import subtree_q
 from gonghui.core.validators import clean_id_number, clean_mobile
 from gonghui.members import joining
 from gonghui.members.models import Education, Gender, HouseholdType, JoinApplication, Membership, Worker
-from gonghui.members.services import active_membership, enrol
+from gonghui.members.services import ETHNICITIES, active_membership, enrol, id_facts
 from gonghui.orgs.models import UnionNode
 from gonghui.workflow import services as workflow
 from gonghui.workflow.models import Case
@@ -34,15 +34,6 @@ MEMBER_KINDS = (K.GRASSROOTS_UNION, K.JOINT_GRASSROOTS_UNION)
 AREA_KINDS = (K.TOWN_UNION, K.DISTRICT_FEDERATION)
 SEARCH_LIMIT = 20
 MIN_AGE = 16  # the legal working age: younger people cannot be employees, so cannot join
-
-# The 56 ethnic groups of China, in the order of the national standard (GB/T 3304).
-ETHNICITIES = (
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
-    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族",
-    "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族",
-    "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族",
-    "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
-)
 
 OPEN = Q(case__is_open=True)
 
@@ -102,9 +93,8 @@ def employer_guess(union: UnionNode) -> str:
 # ----- the application -----
 
 def derived_from_id(id_number: str) -> tuple[str, datetime.date]:
-    """(gender, birth date) stated by a valid 18-digit ID number (GB 11643)."""
-    gender = Gender.MALE if int(id_number[16]) % 2 else Gender.FEMALE
-    return gender, datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    """(gender, birth date) stated by a valid 18-digit ID number (GB 11643; clean_id_number checked the date)."""
+    return id_facts(id_number)
 
 
 def _age_on(birth: datetime.date, day: datetime.date) -> int:

@@ -140,9 +140,16 @@ class Membership(models.Model):
                 fields=["worker"], condition=models.Q(status="active"), name="one_active_membership"
             )
         ]
+        # The member list at city scale (members/records_listing.py, bench/members_search.py): a
+        # subtree in the default order (union, then pinyin) with name prefixes checked in the index;
+        # pinyin and join-date order with the path checked in the index; a search that starts from
+        # the worker (initials) checking the path without reading the row.
         indexes = [
             models.Index(fields=["node_path", "status"], name="membership_path_status"),
-            models.Index(fields=["sort_name"], name="membership_sort_name"),
+            models.Index(fields=["sort_name", "node_path"], name="membership_sort_name"),
+            models.Index(fields=["node_path", "sort_name"], name="membership_path_sort"),
+            models.Index(fields=["joined_on", "node_path"], name="membership_joined_path"),
+            models.Index(fields=["worker", "node_path"], name="membership_worker_path"),
         ]
 
     def __str__(self) -> str:

@@ -43,6 +43,9 @@ SORT_LABELS = [
 @dataclass
 class Plan:
     queryset: QuerySet
+    # The same rows for counting: no order, and read through the path index unless another index
+    # narrows them better (initials: the worker's index).
+    count_queryset: QuerySet
     count_cap: int | None
     large: bool
 
@@ -75,7 +78,29 @@ def search_kind(text: str) -> str:
     return services.parse_search(text)[0]
 
 
+def _rows(user, permission: str, params, *, path_indexed: bool, search_indexed: bool):
+    qs = Membership.objects.visible_to(user, permission, large=not path_indexed)
+    return services.filter_members(qs, params, large=not path_indexed, search_indexed=search_indexed)
+
+
 def plan(user, permission: str, params) -> Plan:
+    """Which index reads the rows, for the page and for its count.
+
+    ============================  ==========================================  ==========================
+    subtree, search               page                                        count (capped)
+    ============================  ==========================================  ==========================
+    any, exact (ID, mobile, no.)  the exact index                             the same
+    small (< LARGE rows)          the path index; search checked per row      the same
+    large, no search              default order: (node_path, sort_name);      the path index
+                                  pinyin / join date: that order's index,
+                                  path checked in it
+    large, name or pinyin         default order: (node_path, sort_name),      (sort_name, node_path)
+                                  pinyin prefix checked in the index;
+                                  otherwise (sort_name, node_path)
+    large, initials               the worker's initials index, then           the same
+                                  (worker, node_path)
+    ============================  ==========================================  ==========================
+    """
     sort = params.get("sort") or ""
     if sort not in services.SORTS:
         sort = ""
@@ -85,19 +110,25 @@ def plan(user, permission: str, params) -> Plan:
     if union is not None:
         if paths is None or any(union.path.startswith(p) for p in paths):
             paths = [union.path]
-        elif any(p.startswith(union.path) for p in paths):
-            pass  # a node above the user's grants: the scope itself is the narrower
-        else:
-            paths = []
+        elif not any(p.startswith(union.path) for p in paths):
+            paths = []  # outside the user's scope: the scoped queryset finds nothing anyway
     exact = kind in ("id", "mobile", "number")
-    large = bool(paths is None or paths) and not exact and subtree_at_least(paths, LARGE)
-    # The default order walks (node_path, sort_name) whatever the size: keep the path range usable.
-    by_index = large and (sort != "" or kind in ("initials", "pinyin", "name"))
-    qs = Membership.objects.visible_to(user, permission, large=by_index)
-    qs = services.filter_members(qs, params, large=by_index)
-    qs = services.order_members(qs, sort)
+    large = not exact and (paths is None or bool(paths)) and subtree_at_least(paths, LARGE)
+    if exact or not large:
+        page = count = {"path_indexed": True, "search_indexed": exact}
+    elif kind == "initials":
+        page = count = {"path_indexed": False, "search_indexed": True}
+    elif kind in ("name", "pinyin"):
+        page = {"path_indexed": sort == "", "search_indexed": sort != ""}
+        count = {"path_indexed": False, "search_indexed": True}
+    else:
+        page = {"path_indexed": sort == "", "search_indexed": True}
+        count = {"path_indexed": True, "search_indexed": True}
+    qs = services.order_members(_rows(user, permission, params, **page), sort)
+    count_qs = _rows(user, permission, params, **count)
     searched = bool(kind) or any(params.get(f) for f in services.FLAG_FILTERS)
-    return Plan(queryset=qs, count_cap=SEARCH_COUNT_CAP if searched else COUNT_CAP, large=by_index)
+    return Plan(queryset=qs, count_queryset=count_qs, count_cap=SEARCH_COUNT_CAP if searched else COUNT_CAP,
+                large=large)
 
 
 def union_choices(user, permission: str) -> list[UnionNode]:

@@ -8,8 +8,10 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -431,17 +433,21 @@ FLAG_FILTERS = ("migrant", "household", "gender", "education")
 FILTER_NAMES = ("q", "status", "union", *FLAG_FILTERS, "sort")
 
 
-def prefix_q(field: str, prefix: str) -> Q:
-    """Rows whose ``field`` starts with ``prefix``, as an index range on both databases."""
-    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + PREFIX_END})
+def prefix_q(field: str, prefix: str, *, indexed: bool = True) -> Q:
+    """Rows whose ``field`` starts with ``prefix``: an index range on both databases, or (``indexed``
+    False) the same rows written so that no index is used, when another index should drive."""
+    if indexed:
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + PREFIX_END})
+    return Q(Exact(Substr(F(field), 1, len(prefix)), Value(prefix)))
 
 
-def parse_search(text: str) -> tuple[str, Q | None]:
+def parse_search(text: str, *, indexed: bool = True) -> tuple[str, Q | None]:
     """What the one search box means, from the shape of the text: (kind, condition).
 
     An ID number ("id": exact, through the keyed hash — nothing is decrypted), a mobile number
     ("mobile", exact), a member number ("number", exact), Chinese ("name": a name prefix), letters
-    with a vowel ("pinyin": a pinyin prefix, "zhangs"), letters without ("initials": "zs" finds 张三)."""
+    with a vowel ("pinyin": a pinyin prefix, "zhangs"), letters without ("initials": "zs" finds 张三).
+    ``indexed`` False writes the prefix conditions so that the path index drives (a small subtree)."""
     text = (text or "").strip()
     if not text:
         return "", None
@@ -453,18 +459,19 @@ def parse_search(text: str) -> tuple[str, Q | None]:
     lower = compact.lower()
     if LETTERS.match(lower):
         if VOWELS & set(lower):
-            return "pinyin", prefix_q("sort_name", lower)
-        return "initials", prefix_q("worker__name_initials", lower)
+            return "pinyin", prefix_q("sort_name", lower, indexed=indexed)
+        return "initials", prefix_q("worker__name_initials", lower, indexed=indexed)
     if any(ch.isdigit() for ch in compact) and compact.isascii():
         return "number", Q(member_number__in={compact, compact.upper()})
-    q = prefix_q("worker__name", text)
+    q = prefix_q("worker__name", text, indexed=False)
     # The name's pinyin is a prefix of the copy the membership carries: the same rows, read from the
-    # membership's own index in the order lists want (see bench/members_search.py). Compound
-    # surnames (万俟) read differently from their first character alone, so those keep to the name.
-    if not any(s.startswith(text[:1]) for s in COMPOUND_SURNAMES):
-        keys = name_keys(text)[0]
-        if keys:
-            q &= prefix_q("sort_name", keys)
+    # membership's own indexes (see records_listing). Compound surnames (万俟) read differently from
+    # their first character alone, so those keep to the name.
+    keys = "" if any(s.startswith(text[:1]) for s in COMPOUND_SURNAMES) else name_keys(text)[0]
+    if keys:
+        q &= prefix_q("sort_name", keys, indexed=indexed)
+    elif indexed:
+        q = prefix_q("worker__name", text)
     return "name", q
 
 
@@ -472,10 +479,11 @@ def search_q(text: str) -> Q | None:
     return parse_search(text)[1]
 
 
-def filter_members(qs, params, *, large: bool = False):
+def filter_members(qs, params, *, large: bool = False, search_indexed: bool = True):
     """``qs`` (memberships, already scoped) narrowed by the list's filters in ``params`` (a QueryDict
     or dict). Unknown values are ignored, so a bad link shows the unfiltered list. ``large``: the
-    subtree is big and the caller orders by another index (see core.scope.subtree_expression_q)."""
+    path is checked per row, not read through its index (core.scope.subtree_expression_q);
+    ``search_indexed``: whether the search's own index may drive (see records_listing)."""
     get = params.get
     status = get("status") or ""
     if status == "current":
@@ -489,16 +497,16 @@ def filter_members(qs, params, *, large: bool = False):
         node = UnionNode.objects.unscoped().filter(pk=int(union)).only("path").first()
         make_q = subtree_expression_q if large else subtree_q
         qs = qs.filter(make_q("node_path", node.path)) if node else qs.none()
-    migrant = get("migrant") or ""
-    if migrant in ("1", "0", "true", "false"):
-        qs = qs.filter(worker__migrant_worker=migrant in ("1", "true"))
+    migrant = str(get("migrant") or "")
+    if migrant in ("1", "0", "true", "false", "True", "False"):
+        qs = qs.filter(worker__migrant_worker=migrant.lower() in ("1", "true"))
     if (get("household") or "") in HouseholdType.values:
         qs = qs.filter(worker__household_type=get("household"))
     if (get("gender") or "") in Gender.values:
         qs = qs.filter(worker__gender=get("gender"))
     if (get("education") or "") in Education.values:
         qs = qs.filter(worker__education=get("education"))
-    q = search_q(get("q") or "")
+    _kind, q = parse_search(get("q") or "", indexed=search_indexed)
     if q is not None:
         qs = qs.filter(q)
     return qs
@@ -506,7 +514,3 @@ def filter_members(qs, params, *, large: bool = False):
 
 def order_members(qs, sort: str):
     return qs.order_by(*SORTS.get(sort or "", SORTS[""]))
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"

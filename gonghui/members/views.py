@@ -38,18 +38,21 @@ def _apply_errors(form, error: ValidationError, aliases: dict | None = None) -> 
 
 
 class CappedPaginator(Paginator):
-    """Counts at most ``cap`` rows (a search over a district needs no exact total beyond that)."""
+    """Counts at most ``cap`` rows (a search over a district needs no exact total beyond that),
+    from ``count_queryset`` (the same rows, read the way counting is fastest)."""
 
-    def __init__(self, *args, cap=None, **kwargs):
+    def __init__(self, *args, cap=None, count_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cap = cap
+        self.count_queryset = count_queryset
         self.capped = False
 
     @cached_property
     def count(self):
         if self.cap is None:
             return super().count
-        n = self.object_list.order_by()[: self.cap + 1].count()
+        qs = self.count_queryset if self.count_queryset is not None else self.object_list
+        n = qs.order_by()[: self.cap + 1].count()
         self.capped = n > self.cap
         return min(n, self.cap)
 
@@ -73,7 +76,7 @@ class MemberListView(ScopedListView):
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         return CappedPaginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
-                               cap=self.plan.count_cap)
+                               cap=self.plan.count_cap, count_queryset=self.plan.count_queryset)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -169,6 +172,16 @@ def _visible_services(user, worker):
     for p in paths:
         q |= subtree_q("node_path", p) | subtree_q("delivering_union__path", p)
     return qs.filter(q)
+
+
+def _member_url(user, transfer) -> str:
+    """The record page this user may open for a transfer's member: the new membership on the new
+    union's side, the old one on the old union's side, none while the person is not yet theirs."""
+    if transfer.new_membership_id and has_permission(user, "members.view", transfer.to_path):
+        return transfer.new_membership.get_absolute_url()
+    if has_permission(user, "members.view", transfer.from_path):
+        return transfer.membership.get_absolute_url()
+    return ""
 
 
 def _transfers_of(user, worker) -> list:
@@ -405,6 +418,7 @@ class TransferListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         for t in ctx["object_list"]:
             t.may_open_case = may_view(t.case, self.request.user)
+            t.member_url = _member_url(self.request.user, t)
         ctx["states"] = [("open", _("办理中")), (transfers.COMPLETED, _("已转入")),
                          (transfers.REFUSED, _("未通过")), (transfers.WITHDRAWN, _("已撤回"))]
         ctx["filtered"] = any(ctx["filters"].values())

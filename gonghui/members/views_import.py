@@ -54,6 +54,7 @@ class ImportListView(ScopedListView):
     model = ImportBatch
     permission = PERMISSION
     template_name = "members/import_list.html"
+    partial_template_name = "members/_import_table.html"
 
     def get_queryset(self):
         return self.base_queryset().select_related("union", "created_by").order_by("-created_at", "-id")
@@ -86,6 +87,7 @@ class ImportUploadView(StaffRequiredMixin, View):
         return _upload(request, self)
 
     def handle(self, request):
+        request.FILES  # noqa: B018 — parse the body now, through the size-limiting handler
         if getattr(request, "import_too_large", False):
             return self._error(request, None, too_big_message(), status=413)
         union_id = request.POST.get("union", "")

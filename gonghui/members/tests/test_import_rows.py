@@ -183,8 +183,8 @@ def test_a_good_row_is_prepared_for_the_database(checker, man):
                                                       migrant_worker="是"))
     assert errors is None
     assert key == int(number[:17])
-    name, pinyin, initials, gender, birth_date, ethnicity, mobile, education, household, migrant, employer, \
-        member_number, joined, digest, encrypted, masked = prepared
+    name, pinyin, initials, encrypted, digest, masked, gender, birth_date, ethnicity, mobile, education, household, \
+        migrant, employer, member_number, joined = prepared
     assert (name, pinyin, initials, gender, birth_date) == ("张三", "zhangsan", "zs", "M", birth)
     assert (ethnicity, mobile, education, household, migrant) == ("汉族", "13800138000", "bachelor", "rural", True)
     assert joined == datetime.date(2020, 1, 5) and member_number == "" and employer == "东城机械厂"
@@ -226,7 +226,7 @@ def test_mobile_must_be_mainland(checker, man):
     result = checker.check(4, _row(man[0], mobile="85291234567"))
     assert _codes(result) == ["mobile_invalid"]
     assert message("mobile_invalid") == "手机号码不正确，请输入中国大陆11位手机号码。"
-    assert checker.check(4, _row(man[0], mobile=13800138000.0))[1][6] == "13800138000"  # a number cell
+    assert checker.check(4, _row(man[0], mobile=13800138000.0))[1][9] == "13800138000"  # a number cell
 
 
 def test_vocabularies(checker, man):
@@ -236,7 +236,7 @@ def test_vocabularies(checker, man):
     assert _codes(checker.check(2, _row(number, education="幼儿园"))) == ["education_invalid"]
     assert _codes(checker.check(2, _row(number, household_type="火星"))) == ["household_invalid"]
     assert _codes(checker.check(2, _row(number, migrant_worker="也许"))) == ["migrant_invalid"]
-    assert checker.check(2, _row(number, education="中专", household_type="非农业户口", migrant_worker="√"))[1][7:10] \
+    assert checker.check(2, _row(number, education="中专", household_type="非农业户口", migrant_worker="√"))[1][10:13] \
         == ("senior", "urban", True)
 
 
@@ -246,8 +246,8 @@ def test_join_date_rules(checker, man):
     assert _codes(checker.check(2, _row(number, joined_on=(birth - datetime.timedelta(days=1)).isoformat()))) \
         == ["joined_before_birth"]
     assert _codes(checker.check(2, _row(number, joined_on="某年某月"))) == ["joined_invalid"]
-    assert checker.check(2, _row(number, joined_on=""))[1][12] == datetime.date(2026, 6, 1)  # today
-    assert checker.check(2, _row(number, joined_on=43835.0))[1][12] == datetime.date(2020, 1, 5)
+    assert checker.check(2, _row(number, joined_on=""))[1][15] == datetime.date(2026, 6, 1)  # today
+    assert checker.check(2, _row(number, joined_on=43835.0))[1][15] == datetime.date(2020, 1, 5)
 
 
 def test_short_rows_and_missing_name(checker, man):

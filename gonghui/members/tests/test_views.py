@@ -177,8 +177,16 @@ def crowd(tree):
     ({"sort": "-joined"}, ["艾米", "李思", "赵四", "张三", "王芳"]),
     ({"sort": "joined"}, ["王芳", "张三", "赵四", "李思", "艾米"]),
 ])
-def test_list_filters_and_sorting(crowd, staff, params, expected):
-    assert rows(as_user(staff.d1_manager).get(reverse("members:list"), params)) == expected
+@pytest.mark.parametrize("large", [False, True], ids=["small subtree", "city-scale plan"])
+def test_list_filters_and_sorting(crowd, staff, params, expected, large, monkeypatch):
+    from gonghui.members import records_listing
+
+    if large:  # every subtree counts as large: the plan reads through the other indexes
+        monkeypatch.setattr(records_listing, "LARGE", 1)
+    response = as_user(staff.d1_manager).get(reverse("members:list"), params)
+    assert response.context["view"].plan.large is large
+    assert rows(response) == expected
+    assert response.context["paginator"].count == len(expected)
 
 
 def test_list_filters_by_status_and_union(crowd, tree, staff):
@@ -437,6 +445,22 @@ def test_transfer_list_shows_transfers_in_and_out(crowd, tree, staff):
     assert list(response.context["object_list"]) == []
     response = as_user(staff.d2_manager).get(reverse("members:transfers"), {"direction": "in", "state": "open"})
     assert [x.pk for x in response.context["object_list"]] == [t.pk]
+    # Not yet their member: the new union gets no link to the old union's record.
+    assert response.context["object_list"][0].member_url == ""
+    assert as_user(staff.d1_manager).get(reverse("members:transfers")).context["object_list"][0].member_url == \
+        crowd["张三"].get_absolute_url()
+
+
+def test_transfer_list_links_the_new_union_to_its_new_member(crowd, tree, staff):
+    from gonghui.workflow.services import perform_transition
+
+    t = transfers.start_transfer(crowd["张三"], tree.g2, reason="调动", by=staff.g1_handler)
+    case = perform_transition(t.case, "release", by=staff.g1_handler, version=t.case.version)
+    perform_transition(case, "accept", by=staff.d2_manager, version=case.version)
+    new = Transfer.objects.unscoped().get(pk=t.pk).new_membership
+    row = as_user(staff.d2_manager).get(reverse("members:transfers")).context["object_list"][0]
+    assert row.member_url == new.get_absolute_url()
+    assert as_user(staff.d2_manager).get(row.member_url).status_code == 200
 
 
 @pytest.fixture
