@@ -189,10 +189,9 @@ def list_members(request, filters: Query[MemberFilters]):
     chosen = listing.plan(request.user, "members.view", params)
     limit = max(1, min(filters.limit, MAX_LIMIT))
     offset = max(0, filters.offset)
-    qs = chosen.queryset.select_related("worker", "union")
     cap = chosen.count_cap
     n = chosen.count_queryset.order_by()[: cap + 1].count()
-    items = [_out(m) for m in qs[offset:offset + limit]]
+    items = [_out(m) for m in listing.IdPage(chosen.queryset)[offset:offset + limit]]
     return {"count": min(n, cap), "count_capped": n > cap, "items": items}
 
 

@@ -136,6 +136,7 @@ def _write_transfer(membership, target, final, started_on, release_after, accept
     _enter(case, RELEASE, opened_at)
     case.save()
     Case.objects.unscoped().filter(pk=case.pk).update(created_at=opened_at)
+    case.created_at = opened_at  # the case is saved again below: keep the date it was opened
     case.number = f"{TRANSFER.number_prefix}{timezone.localtime(opened_at):%Y}{case.pk:06d}"
     opener = worker.user if by_member else actor
     events.append(CaseEvent(case=case, actor=opener, actor_name=str(opener) if opener else "系统",

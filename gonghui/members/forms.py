@@ -117,7 +117,7 @@ class EditForm(_ProfileFields):
     def for_membership(cls, membership, data=None):
         worker = membership.worker
         initial = {k: getattr(worker, k) for k in ("name", "mobile", *services.PROFILE_FIELDS)}
-        initial["joined_on"] = membership.joined_on
+        initial["joined_on"] = membership.joined_on.isoformat()  # the date input wants ISO text
         form = cls(data, initial=initial)
         form.fields["name"].error_messages["required"] = _("请填写姓名。")
         if worker.ethnicity and worker.ethnicity not in services.ETHNICITIES:  # kept as imported
@@ -137,7 +137,7 @@ class StatusForm(forms.Form):
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = services.status_change_choices(membership)
-        self.initial.setdefault("on", timezone.localdate())
+        self.initial.setdefault("on", timezone.localdate().isoformat())  # the date input wants ISO text
 
 
 class TransferForm(forms.Form):

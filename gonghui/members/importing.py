@@ -26,6 +26,7 @@ import hashlib
 import itertools
 import logging
 import multiprocessing
+import operator
 import os
 import tempfile
 import time
@@ -80,6 +81,7 @@ from gonghui.orgs.models import UnionNode
 log = logging.getLogger("gonghui.members.import")
 
 SAMPLE_ROWS = 50  # rejected rows shown on the report
+PROCESS_ROWS = 5000  # rows a worker process checks at a time
 Status = ImportBatch.Status
 
 
@@ -319,6 +321,9 @@ class _Pass:
         self.samples: list[dict] = []
         self.seen_ids: dict[int, int] = {}
         self.seen_numbers: dict[str, int] = {}
+        self.pending: list = []  # checked rows waiting for their transaction
+        self.rejects: list = []  # rejected rows waiting to be reported in row order
+        self.write_rows = max(int(setting("GONGHUI_IMPORT_CHUNK_ROWS", 20000)), 1)
         self.rejected = None
         self.created_workers = 0
         self.created_memberships = 0
@@ -363,6 +368,9 @@ class _Pass:
                     break
                 self._handle(*item)
                 timings["handle"] += time.perf_counter() - t1
+            t1 = time.perf_counter()
+            self._flush()
+            timings["handle"] += time.perf_counter() - t1
             if not self.counts["total"]:
                 raise BadFile(_("表格里只有表头，没有会员数据。请从表头下一行起每行填写一名会员后重新上传。"), "no_rows")
             if table.close:
@@ -432,8 +440,9 @@ class _Pass:
         return mapping
 
     def _checked_chunks(self, rows):
-        size = max(int(setting("GONGHUI_IMPORT_CHUNK_ROWS", 20000)), 1)
-        chunks = _chunks(rows, size)
+        # Checked in pieces of at most PROCESS_ROWS (workers and the rows in flight stay small),
+        # written GONGHUI_IMPORT_CHUNK_ROWS at a time.
+        chunks = _chunks(rows, min(self.write_rows, PROCESS_ROWS))
         hash_key = crypto._hash_key(settings.GONGHUI_DATA_KEY)
         fernet_key = _fernet_key() if self.commit else None
         dates_as_text = connection.vendor == "sqlite"
@@ -464,8 +473,10 @@ class _Pass:
     # -- one chunk --
 
     def _handle(self, chunk, results) -> None:
-        accepted = []
+        """One checked chunk: duplicates inside the file; valid rows wait to be written (or looked
+        up, in the dry run) a transaction's worth at a time."""
         seen_ids = self.seen_ids
+        pending = self.pending
         for (number, cells), (_n, prepared, errors, key) in zip(chunk, results, strict=True):
             if key is not None:
                 first = seen_ids.setdefault(key, number)
@@ -478,31 +489,46 @@ class _Pass:
                     errors = [("member_number_duplicate", {"row": first})]
                     prepared = None
             if prepared is None:
-                self._reject(number, cells, errors)
+                self.rejects.append((number, cells, errors))
             else:
-                accepted.append((number, cells, prepared))
+                pending.append((number, cells, prepared))
         self.counts["total"] += len(chunk)
-        if accepted:
-            if self.commit:
-                self.writer.write(accepted)
-            else:
-                self._classify(accepted)
         self.processed += len(chunk)
+        if len(pending) >= self.write_rows:
+            self._flush()
         ImportBatch.objects.unscoped().filter(pk=self.batch.pk).update(
             processed_rows=self.processed, total_rows=max(self.processed, self.estimated)
             if not self.commit else max(self.batch.total_rows, self.processed))
+
+    def _flush(self) -> None:
+        """Write the waiting rows in one transaction (commit) or look them up (dry run), then
+        report the rejected rows in row order."""
+        if not self.pending and not self.rejects:
+            return
+        if self.pending:
+            if self.commit:
+                self.writer.write(self.pending)
+            else:
+                self._classify(self.pending)
+            self.pending = []
+        if self.rejects:
+            self.rejects.sort(key=_first)
+            for number, cells, errors in self.rejects:
+                self._reject_now(number, cells, errors)
+            self.rejects = []
         _after_chunk(self)
 
     def _classify(self, accepted):
-        """Split checked rows into new persons, new memberships of known persons, rows already
-        present in this union, and conflicts; reject the conflicts. Returns (new, rejoin)."""
+        """Split checked rows into rows to write (new persons and new memberships of known
+        persons), rows already present in this union, and conflicts, which are rejected. Returns
+        the rows to write in file order as (worker id or None, sort name, prepared values)."""
         started = time.perf_counter()
         by_hash = _existing_workers([p[P_HASH] for _n, _c, p in accepted])
         current = _current_memberships([w[0] for w in by_hash.values()])
         taken = _taken_numbers([p[P_MEMBER_NUMBER] for _n, _c, p in accepted if p[P_MEMBER_NUMBER]])
-        new, rejoin = [], []
+        rows = []
         for number, cells, prepared in accepted:
-            worker_id, sort_name = by_hash.get(prepared[P_HASH], (None, None))
+            worker_id, sort_name = by_hash.get(prepared[P_HASH], (None, prepared[P_PINYIN]))
             membership = current.get(worker_id) if worker_id else None
             if membership is not None:
                 union_id, status = membership
@@ -514,13 +540,10 @@ class _Pass:
             if prepared[P_MEMBER_NUMBER] and prepared[P_MEMBER_NUMBER] in taken:
                 self._reject(number, cells, [("member_number_taken", {"value": prepared[P_MEMBER_NUMBER]})])
                 continue
-            if worker_id:
-                rejoin.append((worker_id, sort_name, prepared))
-            else:
-                new.append((None, prepared[P_PINYIN], prepared))
-        self.counts["valid"] += len(new) + len(rejoin)
+            rows.append((worker_id, sort_name, prepared))
+        self.counts["valid"] += len(rows)
         self.timings["look_up"] += time.perf_counter() - started
-        return new, rejoin
+        return rows
 
     def _conflict(self, union_id: int, status: str):
         if status == Membership.Status.RETIRED_RETAINED:
@@ -535,6 +558,9 @@ class _Pass:
         return "conflict_active", None
 
     def _reject(self, number: int, cells, errors) -> None:
+        self.rejects.append((number, cells, errors))
+
+    def _reject_now(self, number: int, cells, errors) -> None:
         texts = [message(code, params) for code, params in errors]
         self.counts["rejected"] += 1
         for code, _params in errors:
@@ -749,6 +775,10 @@ def _columns(model, explicit):
     return [f.column for f in fields + extra], defaults
 
 
+_first = operator.itemgetter(0)
+_second = operator.itemgetter(1)
+
+
 class _Writer:
     """Writes one chunk per transaction: workers with ids allocated inside it, then memberships."""
 
@@ -768,34 +798,39 @@ class _Writer:
     def write(self, accepted) -> None:
         run = self.run
         with transaction.atomic():
-            new, rejoin = run._classify(accepted)
-            if not new and not rejoin:
+            rows = run._classify(accepted)
+            if not rows:
                 return
-            missing_numbers = sum(1 for _w, _s, p in itertools.chain(new, rejoin) if not p[P_MEMBER_NUMBER])
-            numbers_iter = iter(numbers.reserve(missing_numbers)) if missing_numbers else iter(())
-            now = timezone.now()
-            batch_id = run.batch.pk
-            union = run.union
             t0 = time.perf_counter()
-            ids = self._allocate_ids(len(new))
-            if self.vendor == "sqlite":
-                stamp = connection.ops.adapt_datetimefield_value(now)
-            else:
-                stamp = now
+            # Member numbers in file order: the given ones, else the next from the counter.
+            missing = sum(1 for _w, _s, p in rows if not p[P_MEMBER_NUMBER])
+            reserved = iter(numbers.reserve(missing)) if missing else iter(())
+            fmt = numbers.format_number
+            rows = [(worker_id, sort_name, p, p[P_MEMBER_NUMBER] or fmt(next(reserved)))
+                    for worker_id, sort_name, p in rows]
+            # Then in pinyin order: four of the tables' random-order indexes (pinyin, initials and
+            # two on sort_name) receive neighbouring keys, which touches far fewer index pages per
+            # chunk (1M rows into SQLite: 127 s unsorted, 53 s sorted, same chunks and cache).
+            rows.sort(key=_second)
+            new = [row for row in rows if row[0] is None]
+            ids = iter(self._allocate_ids(len(new)))
+            stamp = connection.ops.adapt_datetimefield_value(timezone.now()) if self.vendor == "sqlite" \
+                else timezone.now()
+            batch_id = run.batch.pk
             # The checked values come in Worker column order (importing_rows.PREPARED): a row is its
             # id, a slice of them and the same tail for the whole chunk.
-            tail = (batch_id, stamp, stamp) + self.worker_defaults
-            worker_rows = [(worker_id,) + p[:WORKER_VALUES] + tail
-                           for worker_id, (_w, _s, p) in zip(ids, new, strict=True)]
-            memberships = [(worker_id, sort_name, p) for worker_id, (_w, sort_name, p) in zip(ids, new, strict=True)]
-            memberships.extend(rejoin)
-            fmt = numbers.format_number
+            worker_tail = (batch_id, stamp, stamp) + self.worker_defaults
+            member_head = (run.union.pk, run.union.path)
+            member_tail = (batch_id, stamp) + self.membership_defaults
             active = Membership.Status.ACTIVE.value
-            head = (union.pk, union.path)
-            tail = (batch_id, stamp) + self.membership_defaults
-            member_rows = [(worker_id,) + head + (sort_name, active, p[P_MEMBER_NUMBER] or fmt(next(numbers_iter)),
-                                                  p[P_JOINED]) + tail
-                           for worker_id, sort_name, p in memberships]
+            worker_rows = []
+            member_rows = []
+            for worker_id, sort_name, p, member_number in rows:
+                if worker_id is None:
+                    worker_id = next(ids)
+                    worker_rows.append((worker_id,) + p[:WORKER_VALUES] + worker_tail)
+                member_rows.append((worker_id,) + member_head + (sort_name, active, member_number, p[P_JOINED])
+                                   + member_tail)
             t1 = time.perf_counter()
             self._insert(Worker._meta.db_table, self.worker_columns, worker_rows)
             t2 = time.perf_counter()
@@ -808,9 +843,10 @@ class _Writer:
         timings["commit_transaction"] += time.perf_counter() - t3
         self.created_workers += len(worker_rows)
         self.created_memberships += len(member_rows)
-        if ids:
-            self.first_id = ids[0] if self.first_id is None else self.first_id
-            self.last_id = ids[-1]
+        if worker_rows:
+            first, last = min(r[0] for r in worker_rows), max(r[0] for r in worker_rows)
+            self.first_id = first if self.first_id is None else min(self.first_id, first)
+            self.last_id = last if self.last_id is None else max(self.last_id, last)
 
     def _allocate_ids(self, count: int) -> list[int]:
         if not count:

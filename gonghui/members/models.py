@@ -37,7 +37,8 @@ class Worker(models.Model):
     name = models.CharField(_("姓名"), max_length=60, db_index=True)
     # Search keys kept by members.pinyin on every write: "zhangsan" and "zs" for 张三.
     name_pinyin = models.CharField(max_length=240, db_index=True, editable=False, default="")
-    name_initials = models.CharField(max_length=60, db_index=True, editable=False, default="")
+    # Indexed with the id (Meta.indexes): PostgreSQL then reads an initials search from the index alone.
+    name_initials = models.CharField(max_length=60, editable=False, default="")
     # The ID number is stored encrypted; id_number_hash (keyed) serves exact look-ups.
     id_number_encrypted = models.TextField(editable=False)
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -69,6 +70,7 @@ class Worker(models.Model):
     class Meta:
         verbose_name = _("职工")
         verbose_name_plural = _("职工")
+        indexes = [models.Index(fields=["name_initials", "id"], name="worker_initials_id")]
 
     def __str__(self) -> str:
         return self.name
@@ -149,7 +151,7 @@ class Membership(models.Model):
             models.Index(fields=["sort_name", "node_path"], name="membership_sort_name"),
             models.Index(fields=["node_path", "sort_name"], name="membership_path_sort"),
             models.Index(fields=["joined_on", "node_path"], name="membership_joined_path"),
-            models.Index(fields=["worker", "node_path"], name="membership_worker_path"),
+            models.Index(fields=["worker", "node_path", "sort_name"], name="membership_worker_path"),
         ]
 
     def __str__(self) -> str:

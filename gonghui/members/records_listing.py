@@ -18,6 +18,7 @@ Measured in bench/members_search.py.
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,34 @@ class Plan:
     large: bool
 
 
+class IdPage:
+    """The plan's rows as a lazily sliced sequence for the paginator (and the API).
+
+    A slice first reads only the ids, in the plan's order, from the membership table (joining the
+    worker only when a filter needs it), then those rows with their worker and union by id. Joined
+    in one query, SQLite may start from the small union table and sort a whole district; the ids
+    alone follow the plan's index."""
+
+    ordered = True
+    model = Membership
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            return self[item:item + 1][0]
+        ids = list(self.queryset.values_list("pk", flat=True)[item])
+        rows = Membership.objects.unscoped().select_related("worker", "union").in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
 def _chosen_union(params) -> UnionNode | None:
     value = str(params.get("union") or "")
     if not value.isdigit():
@@ -78,13 +107,15 @@ def search_kind(text: str) -> str:
     return services.parse_search(text)[0]
 
 
-def _rows(user, permission: str, params, *, path_indexed: bool, search_indexed: bool):
+def _rows(user, permission: str, params, *, path_indexed: bool, search_indexed: bool, letter_indexed: bool = False):
     qs = Membership.objects.visible_to(user, permission, large=not path_indexed)
-    return services.filter_members(qs, params, large=not path_indexed, search_indexed=search_indexed)
+    return services.filter_members(qs, params, large=not path_indexed, search_indexed=search_indexed,
+                                   letter_indexed=letter_indexed)
 
 
 def plan(user, permission: str, params) -> Plan:
-    """Which index reads the rows, for the page and for its count.
+    """Which index reads the rows, for the page and for its count (SQLite; on PostgreSQL the
+    planner chooses among all of them, which its statistics let it do well).
 
     ============================  ==========================================  ==========================
     subtree, search               page                                        count (capped)
@@ -97,8 +128,10 @@ def plan(user, permission: str, params) -> Plan:
     large, name or pinyin         default order: (node_path, sort_name),      (sort_name, node_path)
                                   pinyin prefix checked in the index;
                                   otherwise (sort_name, node_path)
-    large, initials               the worker's initials index, then           the same
-                                  (worker, node_path)
+    large, initials               default order: the worker's initials index  the worker's initials
+                                  (exact initials first), then (worker,       index, then (worker,
+                                  node_path, sort_name); pinyin order: the    node_path, sort_name)
+                                  sort_name range of the first letter
     ============================  ==========================================  ==========================
     """
     sort = params.get("sort") or ""
@@ -114,10 +147,18 @@ def plan(user, permission: str, params) -> Plan:
             paths = []  # outside the user's scope: the scoped queryset finds nothing anyway
     exact = kind in ("id", "mobile", "number")
     large = not exact and (paths is None or bool(paths)) and subtree_at_least(paths, LARGE)
-    if exact or not large:
+    initials_order = large and kind == "initials" and sort == ""
+    if connection.vendor != "sqlite":
+        # PostgreSQL estimates index ranges from its statistics and plans well with all of them
+        # usable; only the initials' first letter is left out unless it drives the initials order.
+        page = {"path_indexed": True, "search_indexed": True, "letter_indexed": initials_order}
+        count = {"path_indexed": True, "search_indexed": True}
+    elif exact or not large:
         page = count = {"path_indexed": True, "search_indexed": exact}
     elif kind == "initials":
-        page = count = {"path_indexed": False, "search_indexed": True}
+        in_pinyin = sort in ("pinyin", "-pinyin")
+        page = {"path_indexed": False, "search_indexed": not in_pinyin, "letter_indexed": in_pinyin}
+        count = {"path_indexed": False, "search_indexed": True}
     elif kind in ("name", "pinyin"):
         page = {"path_indexed": sort == "", "search_indexed": sort != ""}
         count = {"path_indexed": False, "search_indexed": True}
@@ -125,6 +166,9 @@ def plan(user, permission: str, params) -> Plan:
         page = {"path_indexed": sort == "", "search_indexed": True}
         count = {"path_indexed": True, "search_indexed": True}
     qs = services.order_members(_rows(user, permission, params, **page), sort)
+    if initials_order:
+        # In the initials index's own order: "zs" (张三) before "zsf" (张三丰), no sort of the matches.
+        qs = qs.order_by("worker__name_initials", "worker_id", "pk")
     count_qs = _rows(user, permission, params, **count)
     searched = bool(kind) or any(params.get(f) for f in services.FLAG_FILTERS)
     return Plan(queryset=qs, count_queryset=count_qs, count_cap=SEARCH_COUNT_CAP if searched else COUNT_CAP,

@@ -423,7 +423,7 @@ COMPOUND_SURNAMES = [s for s in SURNAME_READINGS if len(s) > 1]
 
 SORTS = {
     # name: ordering (pk last keeps pages stable)
-    "": ("node_path", "member_number"),
+    "": ("node_path", "sort_name", "pk"),  # union by union, then by pinyin
     "pinyin": ("sort_name", "pk"),
     "-pinyin": ("-sort_name", "-pk"),
     "joined": ("joined_on", "pk"),
@@ -441,13 +441,15 @@ def prefix_q(field: str, prefix: str, *, indexed: bool = True) -> Q:
     return Q(Exact(Substr(F(field), 1, len(prefix)), Value(prefix)))
 
 
-def parse_search(text: str, *, indexed: bool = True) -> tuple[str, Q | None]:
+def parse_search(text: str, *, indexed: bool = True, letter_indexed: bool = False) -> tuple[str, Q | None]:
     """What the one search box means, from the shape of the text: (kind, condition).
 
     An ID number ("id": exact, through the keyed hash — nothing is decrypted), a mobile number
     ("mobile", exact), a member number ("number", exact), Chinese ("name": a name prefix), letters
     with a vowel ("pinyin": a pinyin prefix, "zhangs"), letters without ("initials": "zs" finds 张三).
-    ``indexed`` False writes the prefix conditions so that the path index drives (a small subtree)."""
+    ``indexed`` False writes the prefix conditions so that the path index drives (a small subtree).
+    Initials also fix the first letter of the pinyin: ``letter_indexed`` lets that range of the
+    membership's sort_name index drive (initials in pinyin order)."""
     text = (text or "").strip()
     if not text:
         return "", None
@@ -460,7 +462,8 @@ def parse_search(text: str, *, indexed: bool = True) -> tuple[str, Q | None]:
     if LETTERS.match(lower):
         if VOWELS & set(lower):
             return "pinyin", prefix_q("sort_name", lower, indexed=indexed)
-        return "initials", prefix_q("worker__name_initials", lower, indexed=indexed)
+        return "initials", (prefix_q("worker__name_initials", lower, indexed=indexed)
+                            & prefix_q("sort_name", lower[0], indexed=letter_indexed))
     if any(ch.isdigit() for ch in compact) and compact.isascii():
         return "number", Q(member_number__in={compact, compact.upper()})
     q = prefix_q("worker__name", text, indexed=False)
@@ -479,7 +482,7 @@ def search_q(text: str) -> Q | None:
     return parse_search(text)[1]
 
 
-def filter_members(qs, params, *, large: bool = False, search_indexed: bool = True):
+def filter_members(qs, params, *, large: bool = False, search_indexed: bool = True, letter_indexed: bool = False):
     """``qs`` (memberships, already scoped) narrowed by the list's filters in ``params`` (a QueryDict
     or dict). Unknown values are ignored, so a bad link shows the unfiltered list. ``large``: the
     path is checked per row, not read through its index (core.scope.subtree_expression_q);
@@ -506,7 +509,7 @@ def filter_members(qs, params, *, large: bool = False, search_indexed: bool = Tr
         qs = qs.filter(worker__gender=get("gender"))
     if (get("education") or "") in Education.values:
         qs = qs.filter(worker__education=get("education"))
-    _kind, q = parse_search(get("q") or "", indexed=search_indexed)
+    _kind, q = parse_search(get("q") or "", indexed=search_indexed, letter_indexed=letter_indexed)
     if q is not None:
         qs = qs.filter(q)
     return qs

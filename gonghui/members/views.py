@@ -72,7 +72,7 @@ class MemberListView(ScopedListView):
         return listing.plan(self.request.user, self.permission, self.request.GET)
 
     def get_queryset(self):
-        return self.plan.queryset.select_related("worker", "union")
+        return listing.IdPage(self.plan.queryset)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         return CappedPaginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,

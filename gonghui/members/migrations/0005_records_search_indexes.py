@@ -11,6 +11,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='worker',
+            name='name_initials',
+            field=models.CharField(default='', editable=False, max_length=60),
+        ),
+        migrations.AddIndex(
+            model_name='worker',
+            index=models.Index(fields=['name_initials', 'id'], name='worker_initials_id'),
+        ),
         migrations.RemoveIndex(
             model_name='membership',
             name='membership_sort_name',
@@ -29,7 +38,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='membership',
-            index=models.Index(fields=['worker', 'node_path'], name='membership_worker_path'),
+            index=models.Index(fields=['worker', 'node_path', 'sort_name'], name='membership_worker_path'),
         ),
     ]
 

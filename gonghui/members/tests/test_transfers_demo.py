@@ -38,7 +38,8 @@ def test_demo_transfers_are_consistent(seeded):
             assert MembershipChange.objects.unscoped().filter(membership=t.membership, kind="transferred_out").exists()
             assert MembershipChange.objects.unscoped().filter(membership=t.new_membership,
                                                               kind="transferred_in").exists()
-        assert case.events.unscoped().filter(kind="opened").exists()
+        opened = case.events.unscoped().get(kind="opened")
+        assert opened.at == case.created_at  # dated as the story says, not the day of seeding
     # Still one active membership per person.
     assert not Membership.objects.unscoped().filter(status="active").values("worker").annotate() \
         .order_by().values("worker").distinct().count() != Membership.objects.unscoped().filter(status="active").count()

@@ -166,6 +166,9 @@ def crowd(tree):
 
 @pytest.mark.parametrize("params, expected", [
     ({"q": "zs"}, ["张三", "赵四"]),
+    ({"q": "zs", "sort": "-pinyin"}, ["赵四", "张三"]),
+    ({"q": "zs", "sort": "-joined"}, ["赵四", "张三"]),
+    ({"q": "z", "sort": "pinyin"}, ["张三", "赵四"]),
     ({"q": "zhang"}, ["张三"]),
     ({"q": "李"}, ["李思"]),
     ({"gender": "F", "sort": "pinyin"}, ["艾米", "李思", "王芳"]),
@@ -503,3 +506,11 @@ def test_register_form_shows_every_mistake_at_once(tree, staff):
     assert errors["id_number"] == ["身份证号第18位校验码不正确，请核对。"]
     assert errors["mobile"] == ["手机号码不正确，请输入中国大陆11位手机号码。"]
     assert errors["union"] == ["请选择基层工会。"]
+
+
+def test_date_inputs_show_their_dates(crowd, staff):
+    client = as_user(staff.g1_handler)
+    m = crowd["张三"]
+    assert 'value="2015-03-01"' in client.get(reverse("members:edit", args=[m.pk])).content.decode()
+    today = datetime.date.today().isoformat()
+    assert f'value="{today}"' in client.get(reverse("members:status", args=[m.pk])).content.decode()
