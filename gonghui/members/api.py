@@ -190,8 +190,12 @@ def list_members(request, filters: Query[MemberFilters]):
     limit = max(1, min(filters.limit, MAX_LIMIT))
     offset = max(0, filters.offset)
     cap = chosen.count_cap
-    n = chosen.count_queryset.order_by()[: cap + 1].count()
-    items = [_out(m) for m in listing.IdPage(chosen.queryset)[offset:offset + limit]]
+    rows = listing.IdPage(chosen.queryset)
+    if chosen.count_in_order:
+        n = len(rows.ids_up_to(cap + 1))
+    else:
+        n = chosen.count_queryset.order_by()[: cap + 1].count()
+    items = [_out(m) for m in rows[offset:offset + limit]]
     return {"count": min(n, cap), "count_capped": n > cap, "items": items}
 
 

@@ -446,9 +446,11 @@ class _Pass:
         hash_key = crypto._hash_key(settings.GONGHUI_DATA_KEY)
         fernet_key = _fernet_key() if self.commit else None
         dates_as_text = connection.vendor == "sqlite"
-        processes = int(setting("GONGHUI_IMPORT_PROCESSES", 0)) or (os.cpu_count() or 1)
-        parallel = processes > 1 and self.batch.file_size >= setting("GONGHUI_IMPORT_PARALLEL_MIN_BYTES",
-                                                                     2 * 1024 * 1024)
+        # Worker processes: by default one per CPU but one, which is left to this process (it reads,
+        # looks up and writes, and is the busier side: see docs/members-import.md).
+        processes = int(setting("GONGHUI_IMPORT_PROCESSES", 0)) or max((os.cpu_count() or 1) - 1, 1)
+        parallel = processes >= 1 and self.batch.file_size >= setting("GONGHUI_IMPORT_PARALLEL_MIN_BYTES",
+                                                                      2 * 1024 * 1024)
         if not parallel:
             checker = RowChecker(self.columns, today=self.today, hash_key=hash_key, fernet_key=fernet_key,
                                  dates_as_text=dates_as_text)
@@ -460,10 +462,13 @@ class _Pass:
         context = multiprocessing.get_context("spawn")
         with context.Pool(processes, initializer=init_worker,
                           initargs=(self.columns, self.today, hash_key, fernet_key, dates_as_text)) as pool:
+            # Enough chunks in flight that the workers keep checking while this process writes a
+            # whole transaction's worth (and no more, so memory stays flat).
+            in_flight = max(processes * 2, -(-self.write_rows // PROCESS_ROWS) + 1)
             pending: deque = deque()
             for chunk in chunks:
                 pending.append((chunk, pool.apply_async(check_chunk_in_worker, (chunk,))))
-                if len(pending) > processes * 2:
+                if len(pending) > in_flight:
                     done, result = pending.popleft()
                     yield done, result.get()
             while pending:

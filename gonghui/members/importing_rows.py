@@ -631,7 +631,7 @@ class RowChecker:
 
         keys = self._names.get(name)
         if keys is None:
-            if len(self._names) > 200_000:
+            if len(self._names) > 50_000:
                 self._names.clear()
             keys = self._names[name] = self._name_keys.__wrapped__(name)
         encoded = id_number.encode()

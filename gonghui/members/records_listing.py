@@ -30,7 +30,7 @@ from gonghui.orgs.models import UnionNode
 # A subtree with at least this many memberships is "large" (see above).
 LARGE = 20_000
 COUNT_CAP = 100_000
-SEARCH_COUNT_CAP = 1_000
+SEARCH_COUNT_CAP = 500
 # The union filter's choices: organising nodes (federations, towns) always; the member-holding
 # unions too while there are at most this many of them in the scope.
 MAX_UNION_CHOICES = 300
@@ -49,6 +49,9 @@ class Plan:
     count_queryset: QuerySet
     count_cap: int | None
     large: bool
+    # Count by reading the first count_cap + 1 ids in the page's own order: one query for the count
+    # and every page, where the page's walk finds them fastest (_count_in_order).
+    count_in_order: bool = False
 
 
 class IdPage:
@@ -64,6 +67,7 @@ class IdPage:
 
     def __init__(self, queryset):
         self.queryset = queryset
+        self._ids: list[int] | None = None
 
     def count(self) -> int:
         return self.queryset.count()
@@ -71,10 +75,19 @@ class IdPage:
     def __len__(self) -> int:
         return self.count()
 
+    def ids_up_to(self, n: int) -> list[int]:
+        """The first ``n`` ids in order, read once: a search's count and its pages from one query."""
+        if self._ids is None:
+            self._ids = list(self.queryset.values_list("pk", flat=True)[:n])
+        return self._ids
+
     def __getitem__(self, item):
         if not isinstance(item, slice):
             return self[item:item + 1][0]
-        ids = list(self.queryset.values_list("pk", flat=True)[item])
+        if self._ids is not None and item.stop is not None and item.stop <= len(self._ids):
+            ids = self._ids[item]
+        else:
+            ids = list(self.queryset.values_list("pk", flat=True)[item])
         rows = Membership.objects.unscoped().select_related("worker", "union").in_bulk(ids)
         return [rows[pk] for pk in ids if pk in rows]
 
@@ -107,10 +120,11 @@ def search_kind(text: str) -> str:
     return services.parse_search(text)[0]
 
 
-def _rows(user, permission: str, params, *, path_indexed: bool, search_indexed: bool, letter_indexed: bool = False):
+def _rows(user, permission: str, params, *, path_indexed: bool, search_indexed: bool, letter_indexed: bool = False,
+          name_indexed: bool = False):
     qs = Membership.objects.visible_to(user, permission, large=not path_indexed)
     return services.filter_members(qs, params, large=not path_indexed, search_indexed=search_indexed,
-                                   letter_indexed=letter_indexed)
+                                   letter_indexed=letter_indexed, name_indexed=name_indexed)
 
 
 def plan(user, permission: str, params) -> Plan:
@@ -151,8 +165,9 @@ def plan(user, permission: str, params) -> Plan:
     if connection.vendor != "sqlite":
         # PostgreSQL estimates index ranges from its statistics and plans well with all of them
         # usable; only the initials' first letter is left out unless it drives the initials order.
-        page = {"path_indexed": True, "search_indexed": True, "letter_indexed": initials_order}
-        count = {"path_indexed": True, "search_indexed": True}
+        page = {"path_indexed": True, "search_indexed": True, "letter_indexed": initials_order,
+                "name_indexed": True}
+        count = {"path_indexed": True, "search_indexed": True, "name_indexed": True}
     elif exact or not large:
         page = count = {"path_indexed": True, "search_indexed": exact}
     elif kind == "initials":
@@ -172,7 +187,14 @@ def plan(user, permission: str, params) -> Plan:
     count_qs = _rows(user, permission, params, **count)
     searched = bool(kind) or any(params.get(f) for f in services.FLAG_FILTERS)
     return Plan(queryset=qs, count_queryset=count_qs, count_cap=SEARCH_COUNT_CAP if searched else COUNT_CAP,
-                large=large)
+                large=large, count_in_order=_count_in_order(kind, initials_order))
+
+
+def _count_in_order(kind: str, initials_order: bool) -> bool:
+    """Whether a search counts by reading its first ids in the page's order (see Plan)."""
+    if connection.vendor == "sqlite":
+        return initials_order  # the initials index walk serves both
+    return kind in ("name", "pinyin")  # the ordered walk beats PostgreSQL's bitmap count there
 
 
 def union_choices(user, permission: str) -> list[UnionNode]:

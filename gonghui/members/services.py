@@ -441,7 +441,8 @@ def prefix_q(field: str, prefix: str, *, indexed: bool = True) -> Q:
     return Q(Exact(Substr(F(field), 1, len(prefix)), Value(prefix)))
 
 
-def parse_search(text: str, *, indexed: bool = True, letter_indexed: bool = False) -> tuple[str, Q | None]:
+def parse_search(text: str, *, indexed: bool = True, letter_indexed: bool = False,
+                 name_indexed: bool = False) -> tuple[str, Q | None]:
     """What the one search box means, from the shape of the text: (kind, condition).
 
     An ID number ("id": exact, through the keyed hash — nothing is decrypted), a mobile number
@@ -449,7 +450,9 @@ def parse_search(text: str, *, indexed: bool = True, letter_indexed: bool = Fals
     with a vowel ("pinyin": a pinyin prefix, "zhangs"), letters without ("initials": "zs" finds 张三).
     ``indexed`` False writes the prefix conditions so that the path index drives (a small subtree).
     Initials also fix the first letter of the pinyin: ``letter_indexed`` lets that range of the
-    membership's sort_name index drive (initials in pinyin order)."""
+    membership's sort_name index drive (initials in pinyin order). A Chinese prefix is checked on
+    the worker's name as an index range only with ``name_indexed`` (PostgreSQL, whose statistics
+    then estimate it well); otherwise the pinyin prefix of the membership's sort_name narrows."""
     text = (text or "").strip()
     if not text:
         return "", None
@@ -466,7 +469,7 @@ def parse_search(text: str, *, indexed: bool = True, letter_indexed: bool = Fals
                             & prefix_q("sort_name", lower[0], indexed=letter_indexed))
     if any(ch.isdigit() for ch in compact) and compact.isascii():
         return "number", Q(member_number__in={compact, compact.upper()})
-    q = prefix_q("worker__name", text, indexed=False)
+    q = prefix_q("worker__name", text, indexed=name_indexed)
     # The name's pinyin is a prefix of the copy the membership carries: the same rows, read from the
     # membership's own indexes (see records_listing). Compound surnames (万俟) read differently from
     # their first character alone, so those keep to the name.
@@ -482,7 +485,8 @@ def search_q(text: str) -> Q | None:
     return parse_search(text)[1]
 
 
-def filter_members(qs, params, *, large: bool = False, search_indexed: bool = True, letter_indexed: bool = False):
+def filter_members(qs, params, *, large: bool = False, search_indexed: bool = True, letter_indexed: bool = False,
+                   name_indexed: bool = False):
     """``qs`` (memberships, already scoped) narrowed by the list's filters in ``params`` (a QueryDict
     or dict). Unknown values are ignored, so a bad link shows the unfiltered list. ``large``: the
     path is checked per row, not read through its index (core.scope.subtree_expression_q);
@@ -509,7 +513,8 @@ def filter_members(qs, params, *, large: bool = False, search_indexed: bool = Tr
         qs = qs.filter(worker__gender=get("gender"))
     if (get("education") or "") in Education.values:
         qs = qs.filter(worker__education=get("education"))
-    _kind, q = parse_search(get("q") or "", indexed=search_indexed, letter_indexed=letter_indexed)
+    _kind, q = parse_search(get("q") or "", indexed=search_indexed, letter_indexed=letter_indexed,
+                            name_indexed=name_indexed)
     if q is not None:
         qs = qs.filter(q)
     return qs

@@ -41,18 +41,22 @@ class CappedPaginator(Paginator):
     """Counts at most ``cap`` rows (a search over a district needs no exact total beyond that),
     from ``count_queryset`` (the same rows, read the way counting is fastest)."""
 
-    def __init__(self, *args, cap=None, count_queryset=None, **kwargs):
+    def __init__(self, *args, cap=None, count_queryset=None, count_in_order=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.cap = cap
         self.count_queryset = count_queryset
+        self.count_in_order = count_in_order
         self.capped = False
 
     @cached_property
     def count(self):
         if self.cap is None:
             return super().count
-        qs = self.count_queryset if self.count_queryset is not None else self.object_list
-        n = qs.order_by()[: self.cap + 1].count()
+        if self.count_in_order:
+            n = len(self.object_list.ids_up_to(self.cap + 1))
+        else:
+            qs = self.count_queryset if self.count_queryset is not None else self.object_list
+            n = qs.order_by()[: self.cap + 1].count()
         self.capped = n > self.cap
         return min(n, self.cap)
 
@@ -76,7 +80,8 @@ class MemberListView(ScopedListView):
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         return CappedPaginator(queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page,
-                               cap=self.plan.count_cap, count_queryset=self.plan.count_queryset)
+                               cap=self.plan.count_cap, count_queryset=self.plan.count_queryset,
+                               count_in_order=self.plan.count_in_order)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

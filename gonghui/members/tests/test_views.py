@@ -241,10 +241,13 @@ def test_list_is_paginated_with_filters_kept(crowd, staff):
     assert response.context["page_obj"].paginator.per_page == 20
 
 
-def test_list_counts_are_capped_at_city_scale(crowd, staff, monkeypatch):
+@pytest.mark.parametrize("large", [False, True], ids=["small subtree", "city-scale plan"])
+def test_list_counts_are_capped_at_city_scale(crowd, staff, monkeypatch, large):
     from gonghui.members import records_listing
 
     monkeypatch.setattr(records_listing, "SEARCH_COUNT_CAP", 1)
+    if large:
+        monkeypatch.setattr(records_listing, "LARGE", 1)
     response = as_user(staff.d1_manager).get(reverse("members:list"), {"q": "zs"})
     assert response.context["paginator"].capped is True
     assert "超过 1 条，请缩小查找范围" in response.content.decode()
