@@ -319,6 +319,8 @@ class _Pass:
         self.counts = Counter()
         self.reasons = Counter()
         self.samples: list[dict] = []
+        # The 17-digit body of each ID number seen so far (an int: smaller than a digest or the
+        # text) and the row where it first appeared.
         self.seen_ids: dict[int, int] = {}
         self.seen_numbers: dict[str, int] = {}
         self.pending: list = []  # checked rows waiting for their transaction
@@ -480,11 +482,11 @@ class _Pass:
     def _handle(self, chunk, results) -> None:
         """One checked chunk: duplicates inside the file; valid rows wait to be written (or looked
         up, in the dry run) a transaction's worth at a time."""
-        seen_ids = self.seen_ids
+        first_row = self.seen_ids.setdefault
         pending = self.pending
         for (number, cells), (_n, prepared, errors, key) in zip(chunk, results, strict=True):
             if key is not None:
-                first = seen_ids.setdefault(key, number)
+                first = first_row(key, number)
                 if first != number:
                     errors = [*(errors or []), ("id_duplicate", {"row": first})]
                     prepared = None
