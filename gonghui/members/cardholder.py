@@ -21,6 +21,7 @@ from gonghui.ledger.kinds import label as kind_label
 from gonghui.ledger.services import services_of
 from gonghui.members.ecard import current_membership
 from gonghui.members.models import (
+    ETHNICITIES,
     Education,
     HouseholdType,
     JoinApplication,
@@ -32,14 +33,6 @@ from gonghui.members.models import (
 
 # The 56 ethnic groups as the resident ID card writes them (GB 3304), then the two other entries
 # of the standard.
-ETHNICITIES = (
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
-    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族",
-    "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族",
-    "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族",
-    "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
-    "其他", "外国血统中国籍人士",
-)
 EDITABLE_FIELDS = ("ethnicity", "education", "household_type", "migrant_worker", "employer")
 # Fields a worker may not change online, with the reason the API gives.
 LOCKED_FIELDS = ("name", "id_number", "gender", "birth_date", "mobile", "photo")

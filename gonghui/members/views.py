@@ -94,6 +94,7 @@ class MemberListView(ScopedListView):
             "filtered": any(v for k, v in ctx["filters"].items() if k != "sort"),
             "may_export": has_permission(user, "members.export"),
             "may_register": has_permission(user, "members.change"),
+            "may_import": has_permission(user, "members.import"),
             "search_kind": listing.search_kind(self.request.GET.get("q", "")),
         })
         return ctx
