@@ -264,8 +264,10 @@ def test_register_worker_refuses_unknown_profile_values(db, field, value, messag
     assert errors_of(info) == {field: [message]}
 
 
-def test_there_are_56_ethnicities():
-    assert len(services.ETHNICITIES) == len(set(services.ETHNICITIES)) == 56
+def test_there_are_56_ethnicities_and_the_two_codes_for_the_rest():
+    assert len(services.ETHNICITIES) == len(set(services.ETHNICITIES)) == 58
+    assert all(e.endswith("族") for e in services.ETHNICITIES[:56])
+    assert services.ETHNICITIES[56:] == ("其他", "外国血统中国籍人士")  # GB/T 3304
 
 
 @pytest.mark.parametrize("mobile", ["+1 415 555 0100", "02150001234", "1391234567"])
