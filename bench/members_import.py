@@ -548,8 +548,9 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "gonghui-bench-import")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--chunk-rows", type=int, default=20000)
-    parser.add_argument("--processes", type=int, default=0, help="worker processes (0: one per CPU)")
-    parser.add_argument("--sqlite-cache-mb", type=int, default=128, help="SQLite page cache during the import")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="worker processes (0: one per CPU but one; negative: none)")
+    parser.add_argument("--sqlite-cache-mb", type=int, default=64, help="SQLite page cache during the import")
     parser.add_argument("--profile-rows", type=int, default=100_000, help="0 skips the profile")
     parser.add_argument("--no-raw", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")

@@ -192,12 +192,12 @@ LOGIN_CODE_MAX_ATTEMPTS = 5
 # Files attached to cases (requests, applications): the limit and where they are kept.
 GONGHUI_ATTACHMENT_MAX_BYTES = int(os.environ.get("GONGHUI_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
 # Member roster import (docs/members-import.md): the largest upload, files checked inline (larger
-# ones run as a task), rows per committed chunk, worker processes (0: one per CPU).
+# ones run as a task), rows per committed chunk, worker processes (0: one per CPU but one).
 GONGHUI_IMPORT_MAX_BYTES = int(os.environ.get("GONGHUI_IMPORT_MAX_MB", "150")) * 1024 * 1024
 GONGHUI_IMPORT_INLINE_BYTES = int(os.environ.get("GONGHUI_IMPORT_INLINE_KB", "256")) * 1024
 GONGHUI_IMPORT_CHUNK_ROWS = int(os.environ.get("GONGHUI_IMPORT_CHUNK_ROWS", "20000"))
 GONGHUI_IMPORT_PROCESSES = int(os.environ.get("GONGHUI_IMPORT_PROCESSES", "0"))
-GONGHUI_IMPORT_SQLITE_CACHE_MB = int(os.environ.get("GONGHUI_IMPORT_SQLITE_CACHE_MB", "128"))
+GONGHUI_IMPORT_SQLITE_CACHE_MB = int(os.environ.get("GONGHUI_IMPORT_SQLITE_CACHE_MB", "64"))
 # .xlsx: python-calamine (fast, holds the sheet in memory) unless the sheet's XML is larger than this.
 GONGHUI_IMPORT_CALAMINE_MAX_MB = int(os.environ.get("GONGHUI_IMPORT_CALAMINE_MAX_MB", "640"))
 API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "30"))

@@ -32,6 +32,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -82,6 +83,7 @@ log = logging.getLogger("gonghui.members.import")
 
 SAMPLE_ROWS = 50  # rejected rows shown on the report
 PROCESS_ROWS = 5000  # rows a worker process checks at a time
+CELL_SEPARATOR = "\x1f"
 Status = ImportBatch.Status
 
 
@@ -349,6 +351,7 @@ class _Pass:
         try:
             info = self.batch.report.get("file") or sniff(self.path, self.batch.file_name)
             table = open_table(self.path, info)
+            self.batch.report = {**self.batch.report, "file": {**info, "reader": table.reader}}
             header, ahead, consumed = read_header(table)
             mapping = self._mapping(header, ahead)
             if mapping is None:
@@ -450,6 +453,7 @@ class _Pass:
         dates_as_text = connection.vendor == "sqlite"
         # Worker processes: by default one per CPU but one, which is left to this process (it reads,
         # looks up and writes, and is the busier side: see docs/members-import.md).
+        # (negative: none, everything in this process).
         processes = int(setting("GONGHUI_IMPORT_PROCESSES", 0)) or max((os.cpu_count() or 1) - 1, 1)
         parallel = processes >= 1 and self.batch.file_size >= setting("GONGHUI_IMPORT_PARALLEL_MIN_BYTES",
                                                                       2 * 1024 * 1024)
@@ -460,22 +464,28 @@ class _Pass:
                 yield chunk, checker.check_chunk(chunk)
             return
         # Worker processes check and encrypt; this process reads ahead a few chunks and writes.
-        # spawn, not fork: the parent holds database connections and may run threads.
+        # spawn, not fork: the parent holds database connections and may run threads. A worker
+        # that dies (killed for memory) breaks the pool: the import fails and is undone, it never
+        # waits for an answer that will not come.
         context = multiprocessing.get_context("spawn")
-        with context.Pool(processes, initializer=init_worker,
-                          initargs=(self.columns, self.today, hash_key, fernet_key, dates_as_text)) as pool:
+        with ProcessPoolExecutor(processes, mp_context=context, initializer=init_worker,
+                                 initargs=(self.columns, self.today, hash_key, fernet_key, dates_as_text)) as pool:
             # Enough chunks in flight that the workers keep checking while this process writes a
             # whole transaction's worth (and no more, so memory stays flat).
             in_flight = max(processes * 2, -(-self.write_rows // PROCESS_ROWS) + 1)
             pending: deque = deque()
-            for chunk in chunks:
-                pending.append((chunk, pool.apply_async(check_chunk_in_worker, (chunk,))))
-                if len(pending) > in_flight:
-                    done, result = pending.popleft()
-                    yield done, result.get()
-            while pending:
-                done, result = pending.popleft()
-                yield done, result.get()
+            try:
+                for chunk in chunks:
+                    pending.append((chunk, pool.submit(check_chunk_in_worker, chunk)))
+                    if len(pending) > in_flight:
+                        done, future = pending.popleft()
+                        yield done, future.result()
+                while pending:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            finally:
+                for _chunk, future in pending:
+                    future.cancel()
 
     # -- one chunk --
 
@@ -498,6 +508,12 @@ class _Pass:
             if prepared is None:
                 self.rejects.append((number, cells, errors))
             else:
+                # The cells wait only in case the row is rejected when written (a conflict): kept
+                # as one string, a third of the memory of the list.
+                try:
+                    cells = CELL_SEPARATOR.join(cells)
+                except TypeError:
+                    cells = CELL_SEPARATOR.join(map(cell_text, cells))
                 pending.append((number, cells, prepared))
         self.counts["total"] += len(chunk)
         self.processed += len(chunk)
@@ -568,6 +584,8 @@ class _Pass:
         self.rejects.append((number, cells, errors))
 
     def _reject_now(self, number: int, cells, errors) -> None:
+        if cells.__class__ is str:
+            cells = cells.split(CELL_SEPARATOR)
         texts = [message(code, params) for code, params in errors]
         self.counts["rejected"] += 1
         for code, _params in errors:
@@ -671,7 +689,7 @@ def _samples(rows, index: int, count: int = 3) -> list[str]:
 def _sqlite_cache():
     """A larger SQLite page cache while the import runs: inserts into the random-order indexes
     (hash, name, pinyin, mobile) of a big table otherwise read the same pages again and again."""
-    megabytes = int(setting("GONGHUI_IMPORT_SQLITE_CACHE_MB", 128))
+    megabytes = int(setting("GONGHUI_IMPORT_SQLITE_CACHE_MB", 64))
     if connection.vendor != "sqlite" or megabytes <= 0:
         yield
         return

@@ -464,6 +464,8 @@ class RowChecker:
 
         self._name_keys = name_keys
         self._names: dict[str, tuple[str, str]] = {}
+        self._strings: dict[str, str] = {}
+        self._date_texts: dict[datetime.date, str] = {}
 
     def check_chunk(self, rows):
         check = self.check
@@ -617,6 +619,9 @@ class RowChecker:
             employer = raw.strip() if raw.__class__ is str else cell_text(raw)
             if len(employer) > 200:
                 errors.append(("employer_too_long", None))
+            # One object per distinct employer: a roster repeats a few, and the rows sent back to
+            # the parent (pickled with their shared objects) stay small.
+            employer = self._strings.setdefault(employer, employer) if len(self._strings) < 50_000 else employer
 
         member_number = ""
         i = self.i_member_number
@@ -638,7 +643,11 @@ class RowChecker:
         digest = hmac.digest(self.hash_key, encoded, "sha256").hex()
         encrypted = self.fernet.encrypt(encoded).decode() if self.fernet else ""
         if self.dates_as_text:
-            birth, joined = birth.isoformat(), joined.isoformat()
+            birth = birth.isoformat()
+            text = self._date_texts.get(joined)
+            if text is None:
+                text = self._date_texts[joined] = joined.isoformat()
+            joined = text
         return number, (
             name, keys[0], keys[1], encrypted, digest, id_number[:3] + "************" + id_number[15:], gender,
             birth, ethnicity, mobile, education, household, migrant, employer, member_number, joined,

@@ -89,3 +89,37 @@ def roster_xlsx(persons: list[dict], header=HEADER, *, title: str | None = None,
 
 def upload(content: bytes, name: str = "花名册.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def roster_ods(persons: list[dict], header=HEADER) -> bytes:
+    """A minimal OpenDocument spreadsheet (what LibreOffice and WPS save as .ods)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def row(values):
+        cells = "".join(f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p>'
+                        f"</table:table-cell>" for v in values)
+        return f"<table:table-row>{cells}</table:table-row>"
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="花名册">'
+        + row(header) + "".join(row(r) for r in rows_of(persons, header))
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()

@@ -15,7 +15,14 @@ from gonghui.members import importing, services
 from gonghui.members.models import ImportBatch, Membership, Worker
 from gonghui.members.numbers import PREFIX
 from gonghui.members.tests.factories import MembershipFactory, WorkerFactory
-from gonghui.members.tests.importing_fixtures import HEADER, people, roster_csv, roster_xlsx, upload
+from gonghui.members.tests.importing_fixtures import (
+    HEADER,
+    people,
+    roster_csv,
+    roster_ods,
+    roster_xlsx,
+    upload,
+)
 from gonghui.orgs.models import UnionNode
 from gonghui.orgs.tests.factories import UnionNodeFactory
 
@@ -275,6 +282,12 @@ def test_wps_et_and_misnamed_workbooks_are_read_by_content(tree, staff):
     for name in ("花名册.et", "花名册.xls"):
         batch = _start(content, tree.g1, staff.g1_handler, name=name)
         assert batch.status == Status.CHECKED and batch.report["file"]["format"] == "xlsx", name
+
+
+def test_ods_from_libreoffice_or_wps(tree, staff):
+    batch = _start(roster_ods(people(3)), tree.g1, staff.g1_handler, name="花名册.ods")
+    assert batch.report["file"]["format"] == "ods"
+    assert batch.status == Status.CHECKED and batch.valid_rows == 3
 
 
 def test_id_numbers_turned_into_numbers_by_excel_are_reported(tree, staff):
