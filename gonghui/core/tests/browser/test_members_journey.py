@@ -28,9 +28,11 @@ def test_a_worker_joins_by_pinyin_initials_and_staff_scan_the_e_card(tree, staff
     # The worker finds the enterprise's union (东城机械厂工会) by its pinyin initials.
     phone.goto("/services/")
     phone.get_by_role("link", name="我要入会").first.click()
+    phone.wait_for_load_state("load")  # HTMX wired up, so the search box answers as one types
     phone.locator("#join-q").fill("dcjx")
+    phone.locator("#join-q").press("Enter")  # the search button's way, should typing be slower than the page
     result = phone.locator(".join-result", has_text=tree.g1.name)
-    expect(result).to_be_visible()
+    expect(result).to_be_visible(timeout=10_000)
     assert_fits_phone(phone)
     shot(phone, "1-search")
     result.click()
