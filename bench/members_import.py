@@ -476,8 +476,9 @@ def child_costs(path: str) -> dict:
 
 
 def child_profile(path: str, union_id: int, rows: int) -> dict:
-    """cProfile of a single-process commit of the first ``rows`` rows."""
-    os.environ["GONGHUI_IMPORT_PROCESSES"] = "1"
+    """cProfile of a single-process commit of the first ``rows`` rows (no worker processes, so the
+    checks show up beside the writes)."""
+    os.environ["GONGHUI_IMPORT_PROCESSES"] = "-1"
     _django()
     import cProfile
     import io
@@ -488,7 +489,7 @@ def child_profile(path: str, union_id: int, rows: int) -> dict:
     from gonghui.members import importing
     from gonghui.orgs.models import UnionNode
 
-    settings.GONGHUI_IMPORT_PROCESSES = 1
+    settings.GONGHUI_IMPORT_PROCESSES = -1
     _fresh_database()
     sample = Path(tempfile.mkdtemp()) / "sample.csv"
     with open(path, encoding="utf-8") as src, sample.open("w", encoding="utf-8") as out:
@@ -550,9 +551,10 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=20000)
     parser.add_argument("--processes", type=int, default=0,
                         help="worker processes (0: one per CPU but one; negative: none)")
-    parser.add_argument("--sqlite-cache-mb", type=int, default=64, help="SQLite page cache during the import")
+    parser.add_argument("--sqlite-cache-mb", type=int, default=32, help="SQLite page cache during the import")
     parser.add_argument("--profile-rows", type=int, default=100_000, help="0 skips the profile")
     parser.add_argument("--no-raw", action="store_true")
+    parser.add_argument("--profile-only", action="store_true", help="only the profile (and the costs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     args = parser.parse_args()
 
@@ -569,7 +571,9 @@ def main() -> None:
             f"{args.rows:,} rows, chunks of {args.chunk_rows:,}")
         results = {}
         formats = ["csv", "xlsx"] if args.format == "both" else [args.format]
-        if not args.no_raw:
+        if args.profile_only:
+            formats = []
+        if not args.no_raw and not args.profile_only:
             for order in ("pinyin", "file"):
                 restore(args, var_dir, template)
                 raw = run_child(args, var_dir, "raw", str(files["csv"]), union, order)

@@ -197,7 +197,7 @@ GONGHUI_IMPORT_MAX_BYTES = int(os.environ.get("GONGHUI_IMPORT_MAX_MB", "150")) *
 GONGHUI_IMPORT_INLINE_BYTES = int(os.environ.get("GONGHUI_IMPORT_INLINE_KB", "256")) * 1024
 GONGHUI_IMPORT_CHUNK_ROWS = int(os.environ.get("GONGHUI_IMPORT_CHUNK_ROWS", "20000"))
 GONGHUI_IMPORT_PROCESSES = int(os.environ.get("GONGHUI_IMPORT_PROCESSES", "0"))
-GONGHUI_IMPORT_SQLITE_CACHE_MB = int(os.environ.get("GONGHUI_IMPORT_SQLITE_CACHE_MB", "64"))
+GONGHUI_IMPORT_SQLITE_CACHE_MB = int(os.environ.get("GONGHUI_IMPORT_SQLITE_CACHE_MB", "32"))
 # .xlsx: python-calamine (fast, holds the sheet in memory) unless the sheet's XML is larger than this.
 GONGHUI_IMPORT_CALAMINE_MAX_MB = int(os.environ.get("GONGHUI_IMPORT_CALAMINE_MAX_MB", "640"))
 API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "30"))

@@ -8,8 +8,10 @@ class MembersConfig(AppConfig):
     verbose_name = _("会员")
 
     def ready(self):
+        from datetime import timedelta
+
         from gonghui.accounts import roles
-        from gonghui.core import nav
+        from gonghui.core import nav, periodic
 
         # members.view, members.change and members.view_full_id are the foundation's (accounts.roles).
         roles.register_permission("members.import", _("批量导入会员"))
@@ -25,6 +27,8 @@ class MembersConfig(AppConfig):
 
         nav.register("console", "members", _("会员"), "members:list", icon="people", order=20,
                      permission="members.view")
+        from gonghui.members.tasks import recover_stalled_imports  # imports whose task died: undone
+        periodic.register(recover_stalled_imports, every=timedelta(minutes=10))
         nav.register("console", "card_verify", _("会员卡核验"), "members:card_verify", icon="card", order=24,
                      permission="members.verify_card")
         from gonghui.members import transfers  # noqa: F401  (registers the "transfer" case type)

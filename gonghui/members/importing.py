@@ -22,6 +22,7 @@ writes; see docs/members-import.md for the figures.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import itertools
 import logging
@@ -46,7 +47,7 @@ from django.utils.translation import gettext as _
 from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
 from gonghui.core import crypto
-from gonghui.core.scope import has_permission, paths_with_permission, require_permission
+from gonghui.core.scope import paths_with_permission, require_permission
 from gonghui.members import numbers
 from gonghui.members.importing_files import (
     BadFile,
@@ -203,7 +204,7 @@ def _schedule_check(batch: ImportBatch) -> None:
     else:
         from gonghui.members.tasks import check_import
 
-        ImportBatch.objects.unscoped().filter(pk=batch.pk).update(status=Status.CHECKING)
+        ImportBatch.objects.unscoped().filter(pk=batch.pk).update(status=Status.CHECKING, heartbeat_at=timezone.now())
         check_import.enqueue(batch.pk)
 
 
@@ -258,7 +259,7 @@ def commit(batch: ImportBatch, *, by) -> ImportBatch:
         raise ImportRefused(_("没有可以导入的新会员：所有行都已在册或有错误。请按错误原因改正后重新上传。"), "nothing_to_import")
     # One conditional UPDATE: of two clicks (or two servers) exactly one moves the batch on.
     updated = ImportBatch.objects.unscoped().filter(pk=batch.pk, status=Status.CHECKED).update(
-        status=Status.COMMITTING, committed_by=_person(by), processed_rows=0)
+        status=Status.COMMITTING, committed_by=_person(by), processed_rows=0, heartbeat_at=timezone.now())
     if not updated:
         batch.refresh_from_db()
         raise ImportRefused(_refusal(batch), "already_committed" if batch.status in (
@@ -278,7 +279,8 @@ def commit(batch: ImportBatch, *, by) -> ImportBatch:
 
 def run_check(batch_id: int) -> None:
     batch = ImportBatch.objects.unscoped().select_related("union").get(pk=batch_id)
-    ImportBatch.objects.unscoped().filter(pk=batch.pk).update(status=Status.CHECKING, processed_rows=0)
+    ImportBatch.objects.unscoped().filter(pk=batch.pk).update(status=Status.CHECKING, processed_rows=0,
+                                                              heartbeat_at=timezone.now())
     _Pass(batch, commit=False).run()
 
 
@@ -287,6 +289,35 @@ def run_commit(batch_id: int) -> None:
     if batch.status != Status.COMMITTING:
         return  # a task delivered twice
     _Pass(batch, commit=True).run()
+
+
+STALL = datetime.timedelta(minutes=30)
+
+
+def recover_stalled(now=None) -> list[int]:
+    """Batches whose task died mid-way (the server restarted, the worker was killed): a commit is
+    undone completely and marked failed, a check marked failed; both say so in Chinese. A running
+    pass touches ``heartbeat_at`` every few seconds, so half an hour of silence means no task."""
+    now = now or timezone.now()
+    recovered = []
+    stalled = (ImportBatch.objects.unscoped().select_related("union", "committed_by")
+               .filter(status__in=ImportBatch.RUNNING, heartbeat_at__lt=now - STALL))
+    for batch in stalled:
+        if batch.status == Status.COMMITTING:
+            text = _("导入被中断（例如服务器重启），已写入的部分已全部撤销，没有留下任何会员。请重新上传文件后再导入。")
+        else:
+            text = _("校验被中断（例如服务器重启），请重新上传文件。")
+        # Only one recoverer takes a batch, and only if it is still silent.
+        if not ImportBatch.objects.unscoped().filter(pk=batch.pk, status=batch.status,
+                                                     heartbeat_at=batch.heartbeat_at).update(
+                status=Status.FAILED, error=text, finished_at=now):
+            continue
+        undone = undo(batch) if batch.status == Status.COMMITTING else (0, 0)
+        record(None, AuditEntry.Action.IMPORT, batch, event="members.import_interrupted", extra={
+            "import_batch": batch.pk, "was": batch.status, "deleted_memberships": undone[0],
+            "deleted_workers": undone[1]})
+        recovered.append(batch.pk)
+    return recovered
 
 
 def undo(batch: ImportBatch) -> tuple[int, int]:
@@ -329,9 +360,6 @@ class _Pass:
         self.rejects: list = []  # rejected rows waiting to be reported in row order
         self.write_rows = max(int(setting("GONGHUI_IMPORT_CHUNK_ROWS", 20000)), 1)
         self.rejected = None
-        self.created_workers = 0
-        self.created_memberships = 0
-        self.worker_ids: list[int] = []
         self.processed = 0
         self.view_paths = None if self.by is None else paths_with_permission(self.by, "members.view")
         self.union_names: dict[int, tuple[str, str]] = {}
@@ -521,7 +549,7 @@ class _Pass:
             self._flush()
         ImportBatch.objects.unscoped().filter(pk=self.batch.pk).update(
             processed_rows=self.processed, total_rows=max(self.processed, self.estimated)
-            if not self.commit else max(self.batch.total_rows, self.processed))
+            if not self.commit else max(self.batch.total_rows, self.processed), heartbeat_at=timezone.now())
 
     def _flush(self) -> None:
         """Write the waiting rows in one transaction (commit) or look them up (dry run), then
@@ -689,7 +717,7 @@ def _samples(rows, index: int, count: int = 3) -> list[str]:
 def _sqlite_cache():
     """A larger SQLite page cache while the import runs: inserts into the random-order indexes
     (hash, name, pinyin, mobile) of a big table otherwise read the same pages again and again."""
-    megabytes = int(setting("GONGHUI_IMPORT_SQLITE_CACHE_MB", 64))
+    megabytes = int(setting("GONGHUI_IMPORT_SQLITE_CACHE_MB", 32))
     if connection.vendor != "sqlite" or megabytes <= 0:
         yield
         return
@@ -746,11 +774,18 @@ def _in_batches(values, size=5000):
 
 
 def _select_in(sql: str, values) -> list[tuple]:
-    """Rows of ``sql`` (one ``IN ({})`` placeholder) for many values, a few thousand per query."""
+    """Rows of ``sql`` (one ``IN ({})`` placeholder) for many values, a few thousand per query.
+
+    On PostgreSQL the list goes as one array parameter (``= ANY(%s)``): a statement with
+    thousands of placeholders costs more to build and parse than the look-up itself."""
     found = []
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cur:
         for part in _in_batches(values):
-            cur.execute(sql.format(", ".join(["%s"] * len(part))), part)
+            if postgresql:
+                cur.execute(sql.replace(" IN ({})", " = ANY(%s)"), [part])
+            else:
+                cur.execute(sql.format(", ".join(["%s"] * len(part))), part)
             found.extend(cur.fetchall())
     return found
 
@@ -1016,10 +1051,6 @@ def template_workbook() -> bytes:
         notes.write_string(i, 0, line)
     book.close()
     return out.getvalue()
-
-
-def is_allowed(user, batch: ImportBatch) -> bool:
-    return has_permission(user, "members.import", batch.node_path)
 
 
 __all__ = ["BadFile", "ImportRefused", "REQUIRED_FIELDS", "start_import", "choose_columns", "commit",

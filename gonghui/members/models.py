@@ -264,6 +264,9 @@ class ImportBatch(models.Model):
                                      related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched with every chunk while a pass runs: a batch whose task died (server restart) is
+    # found by its silence and undone (members.importing.recover_stalled).
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ScopedManager()
     scope_path = "node_path"

@@ -15,3 +15,9 @@ def check_import(batch_id: int):
 def commit_import(batch_id: int):
     """Writing a large roster chunk by chunk (importing.run_commit); undone completely on failure."""
     importing.run_commit(batch_id)
+
+
+@task()
+def recover_stalled_imports():
+    """Undo and mark failed the imports whose task died (a periodic job, every 10 minutes)."""
+    return {"recovered": importing.recover_stalled()}

@@ -365,3 +365,27 @@ def test_uploaded_file_objects_of_every_kind(tree, staff):
     content = roster_csv(people(2))
     batch = importing.start_import(SimpleUploadedFile("a.csv", content), tree.g1, by=staff.g1_handler)
     assert batch.file_size == len(content) and batch.valid_rows == 2
+
+
+def test_an_import_whose_task_died_is_undone_by_the_periodic_job(tree, staff, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from gonghui.core import periodic
+
+    assert "gonghui.members.tasks.recover_stalled_imports" in periodic.JOBS
+    settings.GONGHUI_IMPORT_CHUNK_ROWS = 2
+    batch = _start(roster_csv(people(4)), tree.g1, staff.g1_handler)
+    importing.commit(batch, by=staff.g1_handler)
+    # As if the server stopped after the second chunk: rows written, the batch still "committing".
+    ImportBatch.objects.unscoped().filter(pk=batch.pk).update(status=Status.COMMITTING)
+    Membership.objects.unscoped().filter(import_batch=batch).order_by("-id")[:1].get().delete()
+    later = timezone.now() + datetime.timedelta(minutes=10)
+    assert importing.recover_stalled(now=later) == []  # still within the heartbeat window
+    assert importing.recover_stalled(now=later + importing.STALL) == [batch.pk]
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED and "已全部撤销" in batch.error
+    assert not Membership.objects.unscoped().exists() and not Worker.objects.unscoped().exists()
+    assert AuditEntry.objects.unscoped().filter(event="members.import_interrupted").count() == 1
+    assert importing.recover_stalled(now=later + importing.STALL) == []  # once
