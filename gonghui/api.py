@@ -120,6 +120,8 @@ def register_routers():
     from gonghui.accounts.api import router as accounts_router
     from gonghui.core.api import router as core_router
     from gonghui.enterprise.api import router as enterprise_router
+    from gonghui.hardship.api import router as hardship_router
+    from gonghui.kb.api import router as kb_router
     from gonghui.ledger.api import router as ledger_router
     from gonghui.members.api import router as members_router
     from gonghui.members.api_card import cards_router, me_router
@@ -144,6 +146,8 @@ def register_routers():
     api.add_router("/members", members_router)
     api.add_router("/join-applications", join_router)
     api.add_router("/services", ledger_router)
+    api.add_router("/hardship", hardship_router)
+    api.add_router("/kb", kb_router)
 
 
 register_routers()

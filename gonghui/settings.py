@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "gonghui.workflow",
     "gonghui.requests",
     "gonghui.enterprise",
+    "gonghui.hardship",
+    "gonghui.kb",
     "gonghui.console",
     "gonghui.portal",
     "gonghui.demo",

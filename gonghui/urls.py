@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("gonghui.notifications.urls")),  # /messages/ (portal) and /console/messages/
     path("", include("gonghui.workflow.urls")),
     path("", include("gonghui.requests.urls")),  # /requests/ (portal) and /console/requests/
+    path("", include("gonghui.hardship.urls")),  # /hardship/ (portal) and /console/hardship/
+    path("", include("gonghui.kb.urls")),  # /kb/ (portal) and /console/kb/
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

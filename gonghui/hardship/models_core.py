@@ -1,0 +1,1 @@
+"""Models of the hardship app's core part (imported by models.py)."""

@@ -1,0 +1,1 @@
+"""Models of the hardship app's review part (imported by models.py)."""

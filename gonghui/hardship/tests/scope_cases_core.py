@@ -1,0 +1,2 @@
+CASES = []
+EXEMPT = {}

@@ -1,0 +1,1 @@
+"""Models of the questions part (imported by models.py)."""
