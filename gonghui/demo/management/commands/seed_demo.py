@@ -145,6 +145,7 @@ class Command(BaseCommand):
 STAFF_ACCOUNTS = [
     ("city_admin", "市总工会管理员", "city", "admin"),
     ("city_viewer", "市总工会查看员", "city", "viewer"),
+    ("city_hardship", "市总工会帮扶审批人（大额救助）", "city", "manager"),
     ("legal_aid_staff", "法律援助中心经办人", "city_legal", "handler"),
     ("district1_admin", "东湖区总工会管理员", "d0", "admin"),
     ("district1_staff", "东湖区总工会审批人", "d0", "manager"),
@@ -353,6 +354,10 @@ class _Seeder:
         counts.update(seed_join(self.rng))
         from gonghui.members.demo_transfers import seed_transfers
         counts.update(seed_transfers(self.rng))
+        from gonghui.hardship.demo import seed_hardship
+        counts.update(seed_hardship(self.rng))
+        from gonghui.kb.demo import seed_kb
+        counts.update(seed_kb(self.rng))
         tallies.rebuild()  # the demo cases were bulk-inserted: count them once
         transaction.on_commit(lambda: dbstats.refresh(force=True))  # fresh planner statistics
         record(None, AuditEntry.Action.IMPORT, None, node=self.nodes["city"], event="demo.seeded",

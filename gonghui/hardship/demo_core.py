@@ -1,0 +1,5 @@
+"""Demo data of the hardship app's core part."""
+
+
+def seed(rng) -> dict:
+    return {}

@@ -1,0 +1,5 @@
+"""Demo data of the kb app's articles part."""
+
+
+def seed(rng) -> dict:
+    return {}
