@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from gonghui.members import vocab
+
 # ----- fields and headers -----
 
 # The fields a roster column can fill, in the order the mapping screen lists them.
@@ -92,13 +94,7 @@ def field_for_header(text) -> str | None:
 
 # ----- value vocabularies -----
 
-ETHNICITIES = frozenset(
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 "
-    "黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 "
-    "撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 "
-    "京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族".split()
-)
-assert len(ETHNICITIES) == 56
+ETHNICITIES = frozenset(vocab.ETHNICITIES)
 
 EDUCATION_VALUES = {
     "primary": ["小学及以下", "小学", "小学以下", "文盲", "半文盲", "无"],
@@ -145,7 +141,7 @@ MESSAGES = {
     "birth_date_invalid": _("出生日期无法识别，请写成2024-01-31这样的日期。"),
     "birth_date_mismatch": _("出生日期与身份证号不符：按身份证号应为%(expected)s。请核对出生日期或身份证号。"),
     "mobile_invalid": _("手机号码不正确，请输入中国大陆11位手机号码。"),
-    "ethnicity_invalid": _("民族“%(value)s”不在56个民族之中，请写全称，如“汉族”“回族”。"),
+    "ethnicity_invalid": _("民族“%(value)s”不是国家标准中的民族名称，请写全称，如“汉族”“回族”；不属于56个民族的请写“其他”。"),
     "education_invalid": _("学历“%(value)s”无法识别，可填：小学及以下、初中、高中/中专/技校、大专、本科、研究生。"),
     "household_invalid": _("户籍类型“%(value)s”无法识别，可填：城镇、农村。"),
     "migrant_invalid": _("是否农民工“%(value)s”无法识别，请填“是”或“否”。"),

@@ -12,16 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core import crypto
 from gonghui.core.scope import ScopedManager
 from gonghui.core.urlcache import object_url
-
-# The 56 ethnic groups (GB/T 3304), then its two codes for the rest: the values 民族 may take.
-ETHNICITIES = (
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
-    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族",
-    "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族",
-    "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族",
-    "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
-    "其他", "外国血统中国籍人士",
-)
+from gonghui.members.vocab import ETHNICITIES  # noqa: F401  (imported from here by the forms and services)
 
 
 class Gender(models.TextChoices):
