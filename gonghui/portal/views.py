@@ -17,7 +17,10 @@ def home(request):
     """The portal home: open to everyone; a signed-in worker sees their union."""
     worker = _worker_of(request.user)
     membership = active_membership(worker) if worker else None
-    return render(request, "portal/home.html", {"worker": worker, "membership": membership})
+    from gonghui.kb.services_articles import latest_for
+
+    return render(request, "portal/home.html", {"worker": worker, "membership": membership,
+                                                "kb_latest": latest_for(request.user)})
 
 
 def services(request):

@@ -1,0 +1,16 @@
+"""Template tags of the campaigns part: the file page's block of grants and visits."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def file_campaigns(context, file):
+    """This household's Golden Autumn applications and Send Warmth visits, in the viewer's scope."""
+    from gonghui.hardship.services_campaigns import campaigns_of_file
+
+    request = context.get("request")
+    if request is None or file is None:
+        return {"warmth_targets": [], "golden_applications": []}
+    return campaigns_of_file(file, request.user)

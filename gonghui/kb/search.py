@@ -1,0 +1,614 @@
+"""Chinese full-text search over articles and answered questions, one interface on two engines.
+
+Text is segmented into words by jieba (with a user dictionary of union terms, data/union_terms.txt)
+and stored space-separated in ``SearchEntry``; the engines then only split on spaces:
+
+- SQLite: an FTS5 table (``kb_search_fts``, external content, kept by triggers; migration 0002),
+  ranked by BM25;
+- PostgreSQL: a generated ``tsvector`` column over the same text ('simple' configuration) with a
+  GIN index, ranked by ts_rank.
+
+Indexing uses jieba's search mode (a long word also yields its parts: 金秋助学 → 金秋, 助学,
+金秋助学); a query uses the precise mode, and each query word becomes an OR of itself and its
+synonyms, each synonym a phrase of its words. Words are AND-ed; if that finds nothing and the
+query has several words, they are OR-ed. Who may find what is written into the index as tokens
+(``facet_tokens``) and matched in the same full-text query, so the engines filter and rank in one
+pass:
+
+- ``zk<kind>`` (article, question), ``zs<subkind>`` (policy, faq …), ``zc<category id>``;
+- ``zx<path>``: the publishing union (a worker finds what their union and its ancestors publish);
+- ``zp<prefix>`` for every ancestor-or-self path (staff find their subtree);
+- ``zo<user id>``: the owner of a question (the asker finds their own questions).
+
+User input never reaches the engines' query syntax: it is cut into words and every word is
+quoted; anything that still fails returns an empty page.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+log_ = logging.getLogger(__name__)
+
+USER_DICT = Path(__file__).parent / "data" / "union_terms.txt"
+MAX_QUERY_CHARS = 100          # a longer query is cut to this many characters
+MAX_TERMS = 12                 # and to this many words
+TITLE_WEIGHT, BODY_WEIGHT, PINYIN_WEIGHT = 10.0, 1.0, 6.0
+RECENT_NEWS_DAYS = 30
+RECENT_NEWS_BOOST = 1.5
+MAX_LIMIT = 50
+
+# Words that carry no meaning in a question ("欠薪怎么办" is about 欠薪); dropped from a query
+# unless nothing else is left.
+STOP_WORDS = frozenset(
+    """的 了 吗 呢 吧 啊 呀 么 是 在 和 与 及 或 有 没有 我 我们 你 你们 他 她 它 这 那 这个 那个 就 都 也 还 要
+    想 能 能否 可以 可不可以 会 怎么 怎么办 怎样 怎么样 如何 什么 哪些 哪里 哪个 为什么 是否 请问 一下 一个 一些
+    应该 需要 该 被 把 给 对 向 从 到 为 请 帮 帮忙 谢谢 如果 但是 因为 所以 去 来 上 下 中 等 个 之 其""".split()
+)
+
+_WORD_RE = re.compile(r"[^\w]|_", re.UNICODE)
+_ASCII_WORD = re.compile(r"^[a-z]+$")
+
+
+# ----- segmentation -----
+
+_tokenizer = None
+_tokenizer_lock = threading.Lock()
+
+
+def _jieba():
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                tok.load_userdict(str(USER_DICT))
+                tok.initialize()
+                _tokenizer = tok
+    return _tokenizer
+
+
+def _clean(word: str) -> str:
+    return _WORD_RE.sub("", word).lower()
+
+
+def segment(text: str) -> str:
+    """Index form of ``text``: jieba's search-mode words, cleaned, space-separated."""
+    if not text:
+        return ""
+    words = (_clean(w) for w in _jieba().cut_for_search(text, HMM=False))
+    return " ".join(w for w in words if w)
+
+
+def query_words(text: str) -> list[str]:
+    """Precise-mode words of a query (cleaned), without stop words unless nothing else is left."""
+    words = [w for w in (_clean(w) for w in _jieba().cut(text, HMM=False)) if w]
+    kept = [w for w in words if w not in STOP_WORDS]
+    words = kept or words
+    unique: list[str] = []
+    for w in words:
+        if w not in unique:
+            unique.append(w)
+    return unique[:MAX_TERMS]
+
+
+def _phrase(term: str) -> list[str]:
+    """The words of one synonym term, as the index would hold them consecutively."""
+    return [w for w in (_clean(w) for w in _jieba().cut(term, HMM=False)) if w]
+
+
+def pinyin_keys(title: str) -> str:
+    """Pinyin keys of a title, so "jinqiu" and "jqzx" find 金秋助学…: from the start of each word
+    to the end of the title, its syllables and its initials (a prefix query then matches)."""
+    from pypinyin import Style, lazy_pinyin
+
+    chinese = re.sub(r"[^\u3400-\u9fff]", "", title or "")[:40]
+    if not chinese:
+        return ""
+    syllables = [s.lower() for s in lazy_pinyin(chinese, style=Style.NORMAL, errors="ignore")]
+    if len(syllables) != len(chinese):
+        return ""
+    keys: list[str] = []
+    starts = sorted({start for _w, start, _end in _jieba().tokenize(chinese, mode="search", HMM=False)})
+    for start in starts:
+        rest = syllables[start:]
+        for key in ("".join(rest)[:120], "".join(s[0] for s in rest if s)[:40]):
+            if key and key not in keys:
+                keys.append(key)
+    return " ".join(keys)
+
+
+# ----- synonyms -----
+
+_synonyms_cache: dict = {"at": 0.0, "map": {}}
+SYNONYM_TTL = 30.0
+
+
+def synonyms_map() -> dict[str, list[str]]:
+    """term → the terms of its group (cached for SYNONYM_TTL seconds; cleared on edit)."""
+    now = time.monotonic()
+    if now - _synonyms_cache["at"] > SYNONYM_TTL:
+        from gonghui.kb.models import Synonym
+
+        mapping: dict[str, list[str]] = {}
+        try:
+            for syn in Synonym.objects.filter(active=True):
+                terms = syn.term_list()
+                for t in terms:
+                    group = mapping.setdefault(t, [t])
+                    group.extend(x for x in terms if x not in group)
+        except DatabaseError:  # pragma: no cover - during migrations
+            mapping = {}
+        _synonyms_cache.update(at=now, map=mapping)
+    return _synonyms_cache["map"]
+
+
+def clear_synonyms_cache() -> None:
+    _synonyms_cache["at"] = 0.0
+
+
+def expand(word: str) -> list[list[str]]:
+    """The word and its synonyms, each as a list of words (a phrase)."""
+    group = synonyms_map().get(word, [word])
+    phrases: list[list[str]] = []
+    for term in group:
+        words = [word] if term == word else _phrase(term)
+        if words and words not in phrases:
+            phrases.append(words)
+    return phrases
+
+
+# ----- indexing -----
+
+def _facet_tokens(kind, subkind, category_id, node_path, owner_id, step=4) -> str:
+    tokens = [f"zk{kind}"]
+    if subkind:
+        tokens.append(f"zs{_clean(subkind)}")
+    if category_id:
+        tokens.append(f"zc{int(category_id)}")
+    if node_path:
+        if kind != "question":
+            tokens.append(f"zx{node_path.lower()}")
+        tokens.extend(f"zp{node_path[:i].lower()}" for i in range(step, len(node_path) + 1, step))
+    if owner_id:
+        tokens.append(f"zo{int(owner_id)}")
+    return " ".join(tokens)
+
+
+def entry_fields(kind, obj_id, *, title, body, node_path, url, published_at, boost=1.0, facets=None,
+                 owner_id=None) -> dict:
+    """The SearchEntry columns of one item (used by index_item and by bulk loads)."""
+    facets = dict(facets or {})
+    owner_id = owner_id if owner_id is not None else facets.get("owner_id")
+    subkind = str(facets.get("subkind") or facets.get("article_kind") or "")
+    category_id = facets.get("category_id") or None
+    body = body or ""
+    return {
+        "kind": kind, "obj_id": obj_id, "title": (title or "")[:300], "body": body,
+        "title_seg": segment(title), "body_seg": segment(body[:20000]), "pinyin": pinyin_keys(title),
+        "facet_tokens": _facet_tokens(kind, subkind, category_id, node_path, owner_id),
+        "node_path": node_path or "", "owner_id": owner_id, "url": url, "published_at": published_at,
+        "boost": float(boost), "subkind": subkind, "category_id": category_id, "facets": facets,
+    }
+
+
+def index_item(kind, obj_id, *, title, body, node_path, url, published_at, boost=1.0, facets=None,
+               owner_id=None) -> None:
+    """Add or replace one item. ``facets`` may carry "subkind", "category_id", "owner_id" (a
+    question's asker, who alone among workers finds it) and anything the caller wants back in Hit.facets."""
+    from gonghui.kb.models import SearchEntry
+
+    fields = entry_fields(kind, obj_id, title=title, body=body, node_path=node_path, url=url,
+                          published_at=published_at, boost=boost, facets=facets, owner_id=owner_id)
+    SearchEntry.objects.update_or_create(kind=kind, obj_id=obj_id, defaults=fields)
+
+
+def unindex_item(kind, obj_id) -> None:
+    from gonghui.kb.models import SearchEntry
+
+    SearchEntry.objects.filter(kind=kind, obj_id=obj_id).delete()
+
+
+def rebuild_fts() -> None:
+    """Rebuild the SQLite FTS5 index from kb_searchentry (after a bulk load without triggers)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO kb_search_fts(kb_search_fts) VALUES ('rebuild')")
+            cur.execute("INSERT INTO kb_search_fts(kb_search_fts) VALUES ('optimize')")
+
+
+# ----- the audience -----
+
+def _worker_paths(user) -> list[str]:
+    cached = getattr(user, "_kb_worker_paths", None)
+    if cached is None:
+        from gonghui.members.models import Membership
+
+        cached = list(
+            Membership.objects.unscoped()
+            .filter(worker__user=user, status__in=Membership.CURRENT)
+            .values_list("node_path", flat=True)
+        )
+        try:
+            user._kb_worker_paths = cached
+        except AttributeError:  # pragma: no cover
+            pass
+    return cached
+
+
+@lru_cache(maxsize=1)
+def _root_paths_cached(_stamp: int) -> tuple[str, ...]:
+    from gonghui.orgs.models import UnionNode
+
+    return tuple(UnionNode.objects.unscoped().filter(parent__isnull=True).values_list("path", flat=True))
+
+
+def _root_paths() -> tuple[str, ...]:
+    return _root_paths_cached(int(time.monotonic() // 60))
+
+
+def _self_and_ancestors(path: str, step: int = 4) -> list[str]:
+    return [path[:i] for i in range(step, len(path) + 1, step)]
+
+
+def audience_clause(user, kind: str) -> str | None:
+    """Facet tokens any of which an item of ``kind`` must carry for ``user`` to find it.
+
+    None: no restriction (a superuser); "": nothing.
+    """
+    from gonghui.core.scope import paths_with_permission
+
+    is_auth = getattr(user, "is_authenticated", False)
+    if is_auth and getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    tokens: list[str] = []
+    if kind == "question":
+        if is_auth:
+            tokens.append(f"zo{int(user.pk)}")
+            for p in paths_with_permission(user, "requests.view") or []:
+                tokens.append(f"zp{p.lower()}")
+    else:
+        exact: set[str] = set()
+        if is_auth:
+            for path in _worker_paths(user):
+                exact.update(_self_and_ancestors(path))
+            for p in paths_with_permission(user, "kb.view") or []:
+                tokens.append(f"zp{p.lower()}")
+                exact.update(_self_and_ancestors(p))
+        exact.update(_root_paths())
+        tokens.extend(f"zx{p.lower()}" for p in sorted(exact))
+    return " ".join(f'"{t}"' for t in tokens)
+
+
+def searcher_path(user) -> str:
+    """The union a search is counted at (SearchLog.node_path)."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    paths = _worker_paths(user)
+    if paths:
+        return paths[0]
+    from gonghui.core.scope import _grant_rows
+
+    rows = sorted(_grant_rows(user), key=lambda row: len(row[0]))
+    return rows[0][0] if rows else ""
+
+
+# ----- searching -----
+
+@dataclass
+class Hit:
+    kind: str
+    obj_id: int
+    title: str
+    snippet_html: str
+    url: str
+    score: float
+    facets: dict = field(default_factory=dict)
+    title_html: str = ""
+    published_at: object = None
+
+
+@dataclass
+class SearchPage:
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    query: str = ""
+    words: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def normalise_query(query) -> str:
+    if not isinstance(query, str):
+        return ""
+    query = query.replace("\x00", " ").strip()
+    return query[:MAX_QUERY_CHARS]
+
+
+class _Plan:
+    """The parts of one query, rendered for either engine."""
+
+    def __init__(self, groups: list[list[list[str]]], pinyin: str, facet_groups: list[tuple[str, str]]):
+        self.groups = groups          # AND of groups; a group is an OR of phrases; a phrase a list of words
+        self.pinyin = pinyin          # a pinyin prefix, or ""
+        self.facet_groups = facet_groups  # OR of (kind token, audience tokens), plus filters
+
+    # SQLite FTS5
+    def fts5(self, op: str) -> str:
+        def q(w):
+            return '"' + w.replace('"', '""') + '"'
+
+        parts = []
+        for group in self.groups:
+            alts = [q(" ".join(phrase)) for phrase in group]
+            parts.append("(" + " OR ".join(alts) + ")")
+        text = ""
+        if parts:
+            text = "{title_seg body_seg} : (" + f" {op} ".join(parts) + ")"
+        if self.pinyin:
+            py = f"pinyin : {q(self.pinyin)} *"
+            text = f"({text} OR {py})" if text else py
+        return f"({text}) AND ({self.fts5_facets()})"
+
+    def fts5_facets(self) -> str:
+        clauses = []
+        for kind_tok, audience, filters in self.facet_groups:
+            c = f'facet_tokens : "{kind_tok}"'
+            if audience is not None:
+                c += f" AND facet_tokens : ({' OR '.join(audience.split())})"
+            for f in filters:
+                c += f" AND facet_tokens : ({' OR '.join(f)})"
+            clauses.append("(" + c + ")")
+        return " OR ".join(clauses)
+
+    # PostgreSQL tsquery
+    def tsquery(self, op: str) -> str:
+        def q(w):
+            return "'" + w.replace("'", "''").replace("\\", "") + "'"
+
+        parts = []
+        for group in self.groups:
+            alts = []
+            for phrase in group:
+                alts.append(" <-> ".join(q(w) + ":AB" for w in phrase))
+            parts.append("(" + " | ".join(f"({a})" for a in alts) + ")")
+        text = ""
+        if parts:
+            text = "(" + (" & " if op == "AND" else " | ").join(parts) + ")"
+        if self.pinyin:
+            py = q(self.pinyin) + ":*C"
+            text = f"({text} | {py})" if text else py
+        clauses = []
+        for kind_tok, audience, filters in self.facet_groups:
+            c = q(kind_tok)
+            if audience is not None:
+                c += " & (" + " | ".join(audience.replace('"', "'").split()) + ")"
+            for f in filters:
+                c += " & (" + " | ".join(x.replace('"', "'") for x in f) + ")"
+            clauses.append("(" + c + ")")
+        return f"({text}) & ({' | '.join(clauses)})"
+
+
+def _filter_tokens(filters: dict) -> list[list[str]]:
+    out: list[list[str]] = []
+    if not filters:
+        return out
+
+    def as_list(v):
+        if v in (None, "", [], ()):
+            return []
+        return list(v) if isinstance(v, (list, tuple, set)) else [v]
+
+    subkinds = [_clean(str(v)) for v in as_list(filters.get("subkind") or filters.get("article_kind"))]
+    if subkinds:
+        out.append([f'"zs{s}"' for s in subkinds if s] or ['"zsnone"'])
+    cats = []
+    for v in as_list(filters.get("category") or filters.get("category_id")):
+        try:
+            cats.append(int(v))
+        except (TypeError, ValueError):
+            cats.append(0)
+    if cats:
+        out.append([f'"zc{c}"' for c in cats])
+    nodes = as_list(filters.get("node_path") or filters.get("union"))
+    if nodes:
+        out.append([f'"zp{_clean(str(p))}"' for p in nodes if _clean(str(p))] or ['"zpnone"'])
+    return out
+
+
+def _plan(query: str, user, kinds, filters) -> _Plan | None:
+    words = query_words(query)
+    groups = [expand(w) for w in words]
+    pinyin = ""
+    compact = re.sub(r"\s+", "", query.lower())
+    if _ASCII_WORD.match(compact) and 2 <= len(compact) <= 60:
+        pinyin = compact
+    if not groups and not pinyin:
+        return None
+    ftoks = _filter_tokens(filters or {})
+    facet_groups = []
+    for kind in kinds:
+        kind = _clean(str(kind))
+        if not kind:
+            continue
+        audience = audience_clause(user, kind)
+        if audience == "":
+            continue
+        facet_groups.append((f"zk{kind}", audience, ftoks))
+    if not facet_groups:
+        return None
+    return _Plan(groups, pinyin, facet_groups)
+
+
+def _rank_sql_sqlite(where: str) -> str:
+    return f"""
+        SELECT e.id, (-bm25(kb_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PINYIN_WEIGHT}, 0.0))
+               * e.boost
+               * (CASE WHEN e.subkind = 'news' AND e.published_at >= %s THEN {RECENT_NEWS_BOOST} ELSE 1.0 END)
+               AS score
+        FROM kb_search_fts JOIN kb_searchentry e ON e.id = kb_search_fts.rowid
+        WHERE kb_search_fts MATCH %s {where}
+        ORDER BY score DESC, e.id DESC LIMIT %s OFFSET %s"""
+
+
+def _rank_sql_postgres() -> str:
+    return f"""
+        SELECT e.id, ts_rank(e.tsv, q.query)
+               * e.boost
+               * (CASE WHEN e.subkind = 'news' AND e.published_at >= %s THEN {RECENT_NEWS_BOOST} ELSE 1.0 END)
+               AS score
+        FROM kb_searchentry e, to_tsquery('simple', %s) AS q(query)
+        WHERE e.tsv @@ q.query
+        ORDER BY score DESC, e.id DESC LIMIT %s OFFSET %s"""
+
+
+COUNT_CAP = 1000
+
+
+def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple[int, float]]]:
+    cutoff = timezone.now() - timedelta(days=RECENT_NEWS_DAYS)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            tsq = plan.tsquery(op)
+            cur.execute(_rank_sql_postgres(), [cutoff, tsq, limit, offset])
+            rows = cur.fetchall()
+            if offset == 0 and len(rows) < limit:
+                total = len(rows)
+            else:
+                cur.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM kb_searchentry WHERE tsv @@ to_tsquery('simple', %s) "
+                    "LIMIT %s) t", [tsq, COUNT_CAP])
+                total = cur.fetchone()[0]
+        else:
+            match = plan.fts5(op)
+            cur.execute(_rank_sql_sqlite(""), [cutoff, match, limit, offset])
+            rows = cur.fetchall()
+            if offset == 0 and len(rows) < limit:
+                total = len(rows)
+            else:
+                cur.execute("SELECT count(*) FROM (SELECT 1 FROM kb_search_fts WHERE kb_search_fts MATCH %s "
+                            "LIMIT %s)", [match, COUNT_CAP])
+                total = cur.fetchone()[0]
+    return total, rows
+
+
+def search(query, *, user=None, kinds=("article",), filters=None, limit=10, offset=0, log=True) -> SearchPage:
+    """Search the index. Never raises on user input: a bad query returns an empty page.
+
+    ``filters``: {"subkind": "policy" or a list, "category": id(s), "node_path": path(s) — a subtree}.
+    ``total`` is capped at COUNT_CAP (pages show "1000+").
+    """
+    text = normalise_query(query)
+    page = SearchPage(query=text)
+    try:
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        offset = max(0, min(int(offset), 10_000))
+    except (TypeError, ValueError):
+        limit, offset = 10, 0
+    if not text:
+        return page
+    try:
+        plan = _plan(text, user, kinds, filters)
+        if plan is None:
+            _log(text, 0, user, log)
+            return page
+        page.words = [w for g in plan.groups for p in g for w in p]
+        with transaction.atomic():
+            total, rows = _run(plan, "AND", limit, offset)
+            if total == 0 and offset == 0 and len(plan.groups) > 1:
+                total, rows = _run(plan, "OR", limit, offset)
+        page.total = total
+        page.hits = _hits(rows, page.words, plan.pinyin)
+    except (DatabaseError, ValueError) as exc:  # never a 500 on what someone typed
+        log_.warning("kb search failed for %r: %s", text[:100], exc)
+        page.error = "search-failed"
+        page.total, page.hits = 0, []
+    _log(text, page.total, user, log)
+    return page
+
+
+def _log(text: str, total: int, user, log: bool) -> None:
+    if not log or not text:
+        return
+    from gonghui.kb.models import SearchLog
+
+    try:
+        SearchLog.objects.create(
+            query=text[:200], results=total,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            node_path=searcher_path(user),
+        )
+    except DatabaseError:  # pragma: no cover - a log must not break a search
+        log_.warning("kb search log failed", exc_info=True)
+
+
+def _hits(rows, words: list[str], pinyin: str) -> list[Hit]:
+    from gonghui.kb.models import SearchEntry
+
+    if not rows:
+        return []
+    entries = SearchEntry.objects.in_bulk([r[0] for r in rows])
+    hits = []
+    for entry_id, score in rows:
+        e = entries.get(entry_id)
+        if e is None:
+            continue
+        hits.append(Hit(
+            kind=e.kind, obj_id=e.obj_id, title=e.title, url=e.url, score=float(score or 0),
+            facets=e.facets or {}, snippet_html=highlight(snippet(e.body, words), words),
+            title_html=highlight(e.title, words), published_at=e.published_at,
+        ))
+    return hits
+
+
+# ----- snippets -----
+
+SNIPPET_CHARS = 90
+
+
+def snippet(body: str, words: list[str], size: int = SNIPPET_CHARS) -> str:
+    """A window of ``body`` around the first word found (plain text)."""
+    body = re.sub(r"\s+", " ", body or "").strip()
+    lower = body.lower()
+    first = -1
+    for w in sorted(words, key=len, reverse=True):
+        if len(w) < 1:
+            continue
+        i = lower.find(w.lower())
+        if i >= 0 and (first < 0 or i < first):
+            first = i
+    if first < 0:
+        return body[:size] + ("…" if len(body) > size else "")
+    start = max(0, first - size // 3)
+    end = min(len(body), start + size)
+    return ("…" if start > 0 else "") + body[start:end] + ("…" if end < len(body) else "")
+
+
+def highlight(text: str, words: list[str]) -> str:
+    """``text`` escaped, with each occurrence of a word wrapped in <mark>."""
+    words = sorted({w for w in words if w and (len(w) >= 2 or not w.isascii())}, key=len, reverse=True)
+    if not text:
+        return ""
+    if not words:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        out.append(html.escape(text[pos:m.start()]))
+        out.append("<mark>" + html.escape(m.group(0)) + "</mark>")
+        pos = m.end()
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
