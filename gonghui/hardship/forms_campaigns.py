@@ -26,7 +26,18 @@ def apply_errors(form, error) -> None:
         form.add_error(name if name in form.fields else None, messages)
 
 
-class RoundForm(forms.Form):
+class ChineseRequired:
+    """Required fields say what to fill in, in the services' words (请填写…)."""
+
+    def chinese_required(self):
+        from django.utils.translation import gettext
+
+        for field in self.fields.values():
+            verb = gettext("请选择%(label)s。") if isinstance(field, forms.ChoiceField) else gettext("请填写%(label)s。")
+            field.error_messages["required"] = verb % {"label": field.label}
+
+
+class RoundForm(ChineseRequired, forms.Form):
     node = forms.ModelChoiceField(label=_("组织工会"), queryset=None, empty_label=None)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     title = _text(_("名称"), required=False, max_length=100, help_text=_("不填则为“某年金秋助学”。"))
@@ -38,10 +49,11 @@ class RoundForm(forms.Form):
 
     def __init__(self, *args, nodes, **kwargs):
         super().__init__(*args, **kwargs)
+        self.chinese_required()
         self.fields["node"].queryset = nodes
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(ChineseRequired, forms.Form):
     """The parent's application on the phone: the child, the school, the account, the letter."""
 
     child_name = _text(_("子女姓名"), max_length=60)
@@ -67,14 +79,26 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args, exclusion_choices, has_file_account: bool, other: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.chinese_required()
         self.fields["exclusions"].choices = exclusion_choices
         if has_file_account:
             self.fields["bank_account"].help_text = _("不填则使用困难职工档案登记的银行账户。")
-        if not other:
+        else:
+            for name, message in (("bank_name", _("请填写开户银行，例如“工商银行江海分行”。")),
+                                  ("bank_account", _("请填写用于接收助学金的银行卡号。"))):
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
+        self.fields["letter"].required = True
+        self.fields["letter"].error_messages["required"] = _("请上传录取通知书的照片或PDF。")
+        if other:
+            self.fields["hardship_note"].required = True
+            self.fields["hardship_note"].error_messages["required"] = _(
+                "您还没有困难职工档案：请简要说明家庭困难情况（如大病、意外、收入低、学费负担重）。")
+        else:
             del self.fields["hardship_note"]
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(ChineseRequired, forms.Form):
     node = forms.ModelChoiceField(label=_("组织工会"), queryset=None, empty_label=None)
     name = _text(_("活动名称"), max_length=100, widget=forms.TextInput(attrs={"placeholder": _("如：2027年春节送温暖")}))
     starts_on = forms.CharField(label=_("开始日期"), widget=DateInput())
@@ -89,10 +113,11 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, nodes, **kwargs):
         super().__init__(*args, **kwargs)
+        self.chinese_required()
         self.fields["node"].queryset = nodes
 
 
-class VisitForm(forms.Form):
+class VisitForm(ChineseRequired, forms.Form):
     visited_on = forms.CharField(label=_("走访日期"), widget=DateInput())
     visitors = _text(_("走访人员"), widget=forms.TextInput(attrs={"placeholder": _("如：张主席、李干事")}))
     kind = forms.ChoiceField(label=_("慰问方式"), choices=WarmthVisit.Kind.choices, widget=forms.RadioSelect)
@@ -103,11 +128,16 @@ class VisitForm(forms.Form):
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
                             help_text=_("jpg、png 等图片，不超过20MB。"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chinese_required()
 
-class AddTargetForm(forms.Form):
+
+class AddTargetForm(ChineseRequired, forms.Form):
     id_number = _text(_("职工身份证号"), max_length=20)
     group = forms.ChoiceField(label=_("类别"), choices=())
 
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
+        self.chinese_required()
         self.fields["group"].choices = groups

@@ -125,6 +125,14 @@ class GoldenAutumnApplication(models.Model):
     def group_label(self) -> str:
         return str(self.Group(self.group).label)
 
+    @property
+    def level_short(self) -> str:
+        """大学 / 高中: the level in a word, for titles and narrow places."""
+        return str(LEVEL_SHORT.get(self.level, self.level))
+
+
+LEVEL_SHORT = {"college": _("大学"), "high_school": _("高中")}
+
 
 class SendWarmthCampaign(models.Model):
     """A Send Warmth campaign (送温暖), e.g. 2027年春节送温暖: who is visited and the budget."""

@@ -173,6 +173,8 @@ class HardshipFile(models.Model):
         indexes = [
             models.Index(fields=["node_path", "status"], name="hfile_path_status"),
             models.Index(fields=["status", "category"], name="hfile_status_category"),
+            # The figures count a subtree's files by their dates from this index alone (review part).
+            models.Index(fields=["node_path", "registered_on", "exited_on", "closed_on"], name="hfile_path_dates"),
         ]
 
     def __str__(self) -> str:

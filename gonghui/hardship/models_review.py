@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.scope import ScopedManager
 
-__all__ = ["DueNotice", "Exit", "FollowUp", "MonthlyIncome", "Review"]
+__all__ = ["AidTally", "DueNotice", "Exit", "FollowUp", "MonthlyIncome", "Review"]
 
 
 class Review(models.Model):
@@ -201,3 +201,29 @@ class DueNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_id} {self.due_on}"
+
+
+class AidTally(models.Model):
+    """What has been paid in aid per union, year, kind and fund: the figures page reads these few rows
+    instead of summing hundreds of thousands of payments. Kept by signals on AidPayment (every
+    save and delete, in the payment's transaction: services_review.tally_*) and rebuilt from the
+    payments after bulk loads (services_review.rebuild_aid_tallies)."""
+
+    union = models.ForeignKey("orgs.UnionNode", on_delete=models.CASCADE, related_name="+")
+    node_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    fund = models.ForeignKey("hardship.Fund", on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    count = models.IntegerField(default=0)
+
+    objects = ScopedManager()
+    scope_path = "node_path"
+    scope_node = "union"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["union", "year", "kind", "fund"], name="hardship_one_aid_tally")]
+        indexes = [models.Index(fields=["year", "node_path"], name="hardship_aid_tally_year_path")]
+
+    def __str__(self) -> str:
+        return f"{self.union_id} {self.year} {self.kind} {self.fund_id}: {self.amount} ({self.count})"

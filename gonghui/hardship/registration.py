@@ -187,7 +187,12 @@ def apply_online(worker, *, by, statement: str, main_cause: str, secondary_cause
                               % {"status": file.status_label, "number": file.number})
     if file is None:
         file = files.create_file(worker, membership.union, by=by)
-    files.update_details(file, by=by, address=address.strip()[:300], phone=(phone or worker.mobile).strip()[:30])
+    details = {"address": address.strip()[:300], "phone": (phone or "").strip()[:30]}
+    details = {k: v for k, v in details.items() if v}
+    if not file.phone and not details.get("phone") and worker.mobile:
+        details["phone"] = worker.mobile
+    if details:
+        files.update_details(file, by=by, **details)
     files.set_causes(file, main_cause, list(secondary_causes), by=by)
     for kind, upload in uploads:
         files.add_document(file, upload, kind, by=by)

@@ -70,6 +70,11 @@ def _date_text(day: datetime.date) -> str:
     return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
+def _cents(value) -> Decimal:
+    """A sum as money: SQLite's SUM of decimals comes back without the two places."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def _money(value) -> str:
     return f"¥{Decimal(value):,.2f}"
 
@@ -215,8 +220,9 @@ def round_totals(rnd: GoldenAutumnRound) -> dict:
     by_state = {r["case__state"]: (r["n"], r["total"] or Decimal("0")) for r in rows}
     granted = sum((by_state.get(s, (0, Decimal("0")))[1] for s in ("approved", "paid")), Decimal("0"))
     paid = by_state.get("paid", (0, Decimal("0")))[1]
+    granted, paid = _cents(granted), _cents(paid)
     return {"by_state": {k: v[0] for k, v in by_state.items()}, "granted": granted, "paid": paid,
-            "remaining": rnd.budget - granted, "students": sum(v[0] for k, v in by_state.items()
+            "remaining": _cents(rnd.budget - granted), "students": sum(v[0] for k, v in by_state.items()
                                                                if k in ("approved", "paid"))}
 
 
@@ -370,7 +376,9 @@ def apply(*, by, worker: Worker, data: dict, letter, on: datetime.date | None = 
                                                          active=True).exists():
         raise ValidationError({"child_id_number": [duplicate]})
     amount = elig.amount_for(cleaned["level"])
-    level_label = GoldenAutumnApplication.Level(cleaned["level"]).label
+    from gonghui.hardship.models_campaigns import LEVEL_SHORT
+
+    level_label = LEVEL_SHORT[cleaned["level"]]
     try:
         with transaction.atomic():
             case = workflow.open_case(
@@ -450,7 +458,8 @@ def golden_after_transition(case: Case, transition, data: dict, by) -> None:
         app.paid_on = today
         app.save(update_fields=["paid_on"])
         record_service(worker=app.worker, kind=KIND_GOLDEN, app="hardship", source=app,
-                       title=_("%(title)s助学金（%(child)s）") % {"title": app.round.title, "child": app.child_name},
+                       title=_("%(title)s：%(child)s（%(school)s）") % {
+                           "title": app.round.title, "child": app.child_name, "school": app.school},
                        delivering_union=app.round.node, amount=app.amount, delivered_on=today, by=by)
     elif transition.name in ("reject", "withdraw"):
         app.active = False
@@ -722,18 +731,18 @@ def campaign_figures(campaign: SendWarmthCampaign, user) -> dict:
     """Coverage (visited ÷ listed) in the user's scope, per union, and the campaign's spending
     against its budget."""
     targets = WarmthTarget.objects.visible_to(user, VIEW).filter(campaign=campaign)
-    per_union = list(targets.values("union__name", "union_id").annotate(
+    per_union = list(targets.values("union__name", "union__short_name", "union_id").annotate(
         listed=Count("pk"), visited=Count("visit"), spent=Sum("visit__value")).order_by("union__name"))
     listed = sum(r["listed"] for r in per_union)
     visited = sum(r["visited"] for r in per_union)
     for r in per_union:
         r["coverage"] = round(100 * r["visited"] / r["listed"], 1) if r["listed"] else 0
-        r["spent"] = r["spent"] or Decimal("0")
-    spent = (WarmthVisit.objects.unscoped().filter(target__campaign=campaign)
-             .aggregate(total=Sum("value"))["total"] or Decimal("0"))
+        r["spent"] = _cents(r["spent"] or Decimal("0"))
+    spent = _cents(WarmthVisit.objects.unscoped().filter(target__campaign=campaign)
+                   .aggregate(total=Sum("value"))["total"] or Decimal("0"))
     return {"listed": listed, "visited": visited,
             "coverage": round(100 * visited / listed, 1) if listed else 0,
-            "spent": spent, "budget": campaign.budget, "remaining": campaign.budget - spent,
+            "spent": spent, "budget": campaign.budget, "remaining": _cents(campaign.budget - spent),
             "spent_share": round(100 * spent / campaign.budget, 1) if campaign.budget else 0,
             "per_union": per_union}
 

@@ -29,8 +29,13 @@ EMAIL = "（邮箱已隐去）"
 _ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                  r"(?![0-9A-Za-z])|(?<!\d)[1-9]\d{14}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+_MOBILE_RE = r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
+_LANDLINE_RE = r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"
+_MOBILE = re.compile(_MOBILE_RE)
+_LANDLINE = re.compile(_LANDLINE_RE)
+# "，电话13812345678" says nothing once the number is gone: the label goes with it.
+_LABELLED_PHONE = re.compile(r"(?:[，,]\s*)?(?:我的)?(?:联系)?(?:电话|手机号码|手机号|手机|联系方式)(?:是|为|号码)?[:：]?\s*"
+                             rf"(?:{_MOBILE_RE}|{_LANDLINE_RE})")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # "我叫张三，" / "本人李四" / "我是王小明" followed by punctuation or a space: a self-introduction.
 _INTRO = re.compile(r"(我叫|我是|本人|姓名[:：]?)\s*([\u4e00-\u9fff]{2,3})(?=[，,。.;；、\s!！]|$)")
@@ -82,6 +87,7 @@ def depersonalise(text: str, *, names: Iterable[str] = (), employers: Iterable[s
         return ""
     text = _EMAIL.sub(EMAIL, text)
     text = _ID.sub(ID_NUMBER, text)
+    text = _LABELLED_PHONE.sub("", text)
     text = _MOBILE.sub(PHONE, text)
     text = _CARD.sub(CARD, text)
     text = _LANDLINE.sub(PHONE, text)

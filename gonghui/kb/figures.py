@@ -25,6 +25,7 @@ from gonghui.orgs.models import STEP_LEN
 PERIODS = ((30, _("近30天")), (90, _("近90天")), (365, _("近一年")))
 DEFAULT_DAYS = 90
 TOP = 20
+TOP_READ = 10
 MEDIAN_SAMPLE = 20_000  # the median reads at most this many answer times (the latest)
 
 
@@ -88,7 +89,7 @@ def build(user, *, days: int = DEFAULT_DAYS, now=None) -> Figures:
         ]
         report.most_read = list(Article.objects.visible_to(user, "kb.view")
                                 .filter(status=Article.Status.PUBLISHED, views__gt=0)
-                                .select_related("node").order_by("-views", "-pk")[:TOP])
+                                .select_related("node").order_by("-views", "-pk")[:TOP_READ])
 
     if has_permission(user, "requests.view"):
         questions = svc.visible_questions(user).filter(case__created_at__gte=since)
@@ -119,7 +120,10 @@ def build(user, *, days: int = DEFAULT_DAYS, now=None) -> Figures:
         if times:
             report.median_hours = round(statistics.median(times), 1)
             report.average_hours = round(statistics.fmean(times), 1)
-        report.faqs_made = (Article.objects.unscoped().filter(source_request__in=questions.values("pk"))
+        # FAQs published in the period from questions of the subtree (whenever they were asked).
+        report.faqs_made = (Article.objects.unscoped()
+                            .filter(source_request__in=svc.visible_questions(user).values("pk"),
+                                    published_at__gte=since)
                             .exclude(status=Article.Status.ARCHIVED).count())
     return report
 

@@ -45,6 +45,15 @@ class ArticleForm(forms.ModelForm):
         self.fields["issued_on"].input_formats = ["%Y-%m-%d"]
         self.fields["effective_on"].input_formats = ["%Y-%m-%d"]
         self.fields["publish_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        # <input type="date"> wants ISO values; the shared field template prints the value as is.
+        for name in ("issued_on", "effective_on"):
+            value = self.initial.get(name)
+            if value and hasattr(value, "isoformat"):
+                self.initial[name] = value.isoformat()
+        if self.initial.get("publish_at") and hasattr(self.initial["publish_at"], "strftime"):
+            from django.utils import timezone
+
+            self.initial["publish_at"] = timezone.localtime(self.initial["publish_at"]).strftime("%Y-%m-%dT%H:%M")
         if self.instance.pk:
             self.fields["tags_text"].initial = " ".join(self.instance.tags.values_list("name", flat=True))
 

@@ -33,6 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -453,15 +454,24 @@ def _plan(query: str, user, kinds, filters) -> _Plan | None:
     return _Plan(groups, pinyin, facet_groups)
 
 
-def _rank_sql_sqlite(where: str) -> str:
-    return f"""
-        SELECT e.id, (-bm25(kb_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PINYIN_WEIGHT}, 0.0))
-               * e.boost
-               * (CASE WHEN e.subkind = 'news' AND e.published_at >= %s THEN {RECENT_NEWS_BOOST} ELSE 1.0 END)
-               AS score
-        FROM kb_search_fts JOIN kb_searchentry e ON e.id = kb_search_fts.rowid
-        WHERE kb_search_fts MATCH %s {where}
-        ORDER BY score DESC, e.id DESC LIMIT %s OFFSET %s"""
+# SQLite ranks in two steps: FTS5 keeps the best CANDIDATES rows by BM25 alone (inside the FTS
+# module, no join), then those few are re-ranked with their boost (policies in force, recent news).
+# Joining every match to kb_searchentry to read its boost would cost a B-tree look-up per match.
+CANDIDATES = 200
+_BM25 = f"bm25(kb_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PINYIN_WEIGHT}, 0.0)"
+
+
+def _recent_factor(subkind: str, published_at, cutoff) -> float:
+    if subkind == "news" and published_at is not None:
+        if isinstance(published_at, str):
+            from django.utils.dateparse import parse_datetime
+
+            published_at = parse_datetime(published_at)
+        if published_at is not None and timezone.is_naive(published_at):  # SQLite keeps UTC, naive
+            published_at = published_at.replace(tzinfo=dt_timezone.utc)
+        if published_at is not None and published_at >= cutoff:
+            return RECENT_NEWS_BOOST
+    return 1.0
 
 
 def _rank_sql_postgres() -> str:
@@ -494,14 +504,26 @@ def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple
                 total = cur.fetchone()[0]
         else:
             match = plan.fts5(op)
-            cur.execute(_rank_sql_sqlite(""), [cutoff, match, limit, offset])
-            rows = cur.fetchall()
-            if offset == 0 and len(rows) < limit:
-                total = len(rows)
+            pool = max(CANDIDATES, (offset + limit) * 2)
+            cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s "
+                        f"ORDER BY {_BM25} LIMIT %s", [match, pool])
+            candidates = cur.fetchall()
+            if len(candidates) < pool:
+                total = len(candidates)
             else:
                 cur.execute("SELECT count(*) FROM (SELECT 1 FROM kb_search_fts WHERE kb_search_fts MATCH %s "
                             "LIMIT %s)", [match, COUNT_CAP])
                 total = cur.fetchone()[0]
+            rows = []
+            if candidates:
+                bm25 = dict(candidates)
+                marks = ", ".join(["%s"] * len(bm25))
+                cur.execute(f"SELECT id, boost, subkind, published_at FROM kb_searchentry WHERE id IN ({marks})",
+                            list(bm25))
+                scored = [(entry_id, -bm25[entry_id] * boost * _recent_factor(subkind, published, cutoff))
+                          for entry_id, boost, subkind, published in cur.fetchall()]
+                scored.sort(key=lambda r: (-r[1], -r[0]))
+                rows = scored[offset:offset + limit]
     return total, rows
 
 

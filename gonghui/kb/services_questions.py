@@ -112,24 +112,25 @@ def _query_of(text: str) -> str:
     return " ".join((text or "").split())[:QUERY_CHARS]
 
 
-def suggest(text: str, *, user, limit: int = 6, log: bool = False) -> Suggestions:
+def suggest(text: str, *, user, faqs: int = 3, articles: int = 3, mine: int = 2, log: bool = False) -> Suggestions:
     """The best answers to ``text`` that ``user`` may read: FAQs first, then policies, guides and
-    other articles, then the user's own answered questions. Never raises on what was typed."""
+    other articles, then the user's own answered questions (few of each: a phone screen).
+    Never raises on what was typed."""
     from gonghui.kb import search
 
     query = _query_of(text)
     result = Suggestions(query=query)
     if len(query) < 2:
         return result
-    faqs = search.search(query, user=user, kinds=("article",), filters={"subkind": Article.Kind.FAQ},
-                         limit=limit, log=False)
-    result.faqs = list(faqs.hits)[:limit]
+    found = search.search(query, user=user, kinds=("article",), filters={"subkind": Article.Kind.FAQ},
+                          limit=faqs, log=False)
+    result.faqs = list(found.hits)[:faqs]
     seen = {h.obj_id for h in result.faqs}
-    others = search.search(query, user=user, kinds=("article",), limit=limit + len(seen), log=log)
-    result.articles = [h for h in others.hits if h.obj_id not in seen][: max(limit - len(result.faqs), 2)]
+    others = search.search(query, user=user, kinds=("article",), limit=articles + len(seen), log=log)
+    result.articles = [h for h in others.hits if h.obj_id not in seen][:articles]
     if getattr(user, "is_authenticated", False):
-        mine = search.search(query, user=user, kinds=("question",), limit=3, log=False)
-        result.mine = [h for h in mine.hits if _is_own(h, user)]
+        own = search.search(query, user=user, kinds=("question",), limit=mine + 3, log=False)
+        result.mine = [h for h in own.hits if _is_own(h, user)][:mine]
     return result
 
 
@@ -315,12 +316,18 @@ def faq_of(req: Request) -> Article | None:
             .order_by("pk").first())
 
 
+_INTRO_LEAD = re.compile(r"^(?:您好|你好)?[，,！!]?\s*(?:我是|本人|我叫)?某职工[，,。、\s]*")
+
+
 def faq_draft(req: Request) -> dict:
     """The question and its answer with names, numbers and employers taken out, for staff to edit."""
     names, employers = known_facts(req)
+    # "我是某职工，公司……" adds nothing to an FAQ: the question starts at the question itself.
     question = depersonalise(req.description, names=names, employers=employers)
-    return {"title": question_title(question), "question": question,
-            "answer": depersonalise(answer_text(req), names=names, employers=employers)}
+    question = _INTRO_LEAD.sub("", question) or question
+    answer_ = depersonalise(answer_text(req), names=names, employers=employers)
+    answer_ = re.sub(r"^某职工[，,]?\s*(您好|你好)", r"\1", answer_)
+    return {"title": question_title(question), "question": question, "answer": answer_}
 
 
 def faq_nodes(req: Request, user):
@@ -334,6 +341,12 @@ def faq_nodes(req: Request, user):
 
 def _paragraphs(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in re.split(r"\n\s*\n|\n", text) if p.strip())
+
+
+def faq_summary(text: str, limit: int = 120) -> str:
+    """An FAQ's summary is the short answer (the question is its title)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def faq_body_html(question: str, answer_: str, articles) -> str:
@@ -384,7 +397,7 @@ def publish_faq(req: Request, *, by, title: str, question: str, answer: str, nod
         existing = faq_of(req)
         if existing is not None:
             raise ValidationError({"__all__": [_("这条咨询已发布为常见问答《%(title)s》。") % {"title": existing.title}]})
-        fields = {"summary": question[:500], "source_request": req}
+        fields = {"summary": faq_summary(answer), "source_request": req}
         if category is not None:
             fields["category"] = category
         article = services_articles.create_article(node=node, kind=Article.Kind.FAQ, title=title,

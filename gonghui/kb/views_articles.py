@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -221,7 +222,9 @@ def article_manage(request, pk):
     S = Article.Status
     return render(request, "kb/console_article.html", {
         "article": article, "versions": article.versions.select_related("created_by"),
-        "tags": list(article.tags.all()), "schedule_form": ScheduleForm(),
+        "tags": list(article.tags.all()),
+        "schedule_form": ScheduleForm(initial={"at": timezone.localtime(article.publish_at).strftime("%Y-%m-%dT%H:%M")
+                                               if article.publish_at else None}),
         "may_edit": may_write and (article.status == S.DRAFT or may_publish),
         "may_submit": may_write and article.status == S.DRAFT,
         "may_publish": may_publish and article.status in (S.DRAFT, S.REVIEW, S.ARCHIVED),
@@ -233,7 +236,9 @@ def article_manage(request, pk):
 
 ACTIONS = {
     "submit": ("kb.write", lambda a, u, f: svc.submit_for_review(a, by=u), _("已提交审核。")),
-    "publish": ("kb.publish", lambda a, u, f: svc.publish(a, by=u, at=f.cleaned_data.get("at")), None),
+    # The form shows the writer's publish_at; emptied, it means now.
+    "publish": ("kb.publish", lambda a, u, f: svc.publish(a, by=u, at=f.cleaned_data.get("at") or timezone.now()),
+                None),
     "reject": ("kb.publish", lambda a, u, f: svc.reject(a, by=u, reason=f.data.get("reason", "")[:300]),
                _("已退回修改。")),
     "unpublish": ("kb.publish", lambda a, u, f: svc.unpublish(a, by=u), _("已下线，职工不再能看到这篇文章。")),

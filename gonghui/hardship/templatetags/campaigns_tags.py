@@ -14,3 +14,14 @@ def file_campaigns(context, file):
     if request is None or file is None:
         return {"warmth_targets": [], "golden_applications": []}
     return campaigns_of_file(file, request.user)
+
+
+@register.filter
+def yuan(value) -> str:
+    """Money as ¥1,200.00 (the UI's rule), from a Decimal or a Decimal-able string."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"¥{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return "—"

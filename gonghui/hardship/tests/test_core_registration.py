@@ -111,8 +111,7 @@ def test_rejection_with_reason_visible_to_applicant(applicant, staff):
     step(application.case, "reject", staff.g1_handler, note="家庭月人均收入高于低保标准2倍")
     application.file.refresh_from_db()
     assert application.file.status == "rejected"
-    event = CaseEvent.objects.unscoped().get(case=application.case, transition="reject") \
-        if hasattr(CaseEvent.objects, "unscoped") else CaseEvent.objects.get(case=application.case, transition="reject")
+    event = CaseEvent.objects.unscoped().get(case=application.case, transition="reject")
     assert event.visible_to_applicant and event.text == "家庭月人均收入高于低保标准2倍"
 
 

@@ -50,7 +50,7 @@ def test_search_filters_by_kind(tree):
     article(tree.city, "欠薪政策", kind=Article.Kind.POLICY)
     article(tree.city, "欠薪新闻", kind=Article.Kind.NEWS)
     html = Client().get(reverse("kb:search"), {"q": "欠薪", "kind": "news"}).content.decode()
-    assert "欠薪新闻" in html and "欠薪政策" not in html
+    assert "<mark>欠薪</mark>新闻" in html and "<mark>欠薪</mark>政策" not in html
 
 
 def test_zero_result_search_is_logged_once(tree):

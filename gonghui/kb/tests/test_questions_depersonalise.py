@@ -24,13 +24,17 @@ def test_known_names_and_the_ways_of_addressing_them_are_replaced():
 @pytest.mark.parametrize("number", ["13812345678", "138-1234-5678", "138 1234 5678", "+86 13812345678",
                                     "8613812345678"])
 def test_mobile_numbers_are_replaced(number):
-    out = depersonalise(f"请打我电话{number}联系。")
-    assert PHONE in out
-    assert "1234" not in out
+    out = depersonalise(f"有事请打{number}找我。")
+    assert out == f"有事请打{PHONE}找我。"
+
+
+def test_a_labelled_number_goes_with_its_label():
+    assert depersonalise("单位欠我三个月工资，电话13912345678。怎么办？") == "单位欠我三个月工资。怎么办？"
+    assert depersonalise("联系方式：0571-88886666") == ""
 
 
 def test_landline_numbers_are_replaced():
-    assert depersonalise("单位电话0571-88886666") == f"单位电话{PHONE}"
+    assert depersonalise("打0571-88886666找人事") == f"打{PHONE}找人事"
 
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "110105194912310029", "11010519491231002x",
