@@ -58,6 +58,9 @@ bench: install-test
 	$(BIN)/python bench/cases.py
 	$(BIN)/python bench/members_search.py
 	$(BIN)/python bench/members_import.py
+	$(BIN)/python bench/kb_search.py
+	$(BIN)/python bench/hardship_figures.py
+	$(BIN)/python bench/hardship_aid.py
 
 openapi: install
 	$(BIN)/python manage.py export_openapi

@@ -33,7 +33,7 @@ SCHOOLS = [("college", "江海大学"), ("college", "江海职业技术学院"),
 CHILD_NAMES = ["小雨", "佳怡", "子轩", "梓涵", "浩然", "欣怡", "宇航", "思远", "雨桐", "俊杰"]
 # The state each demo application is left in (the first is the demo worker's).
 PLAN = ["paid", "paid", "approved", "approved", "notice_over", "notice", "submitted", "submitted", "rejected",
-        "withdrawn"]
+        "rejected"]
 REJECT_NOTE = "经核实，该生已获市教育局全额资助，按规定不再重复资助。"
 
 
@@ -73,7 +73,7 @@ def _seed_golden(rng: random.Random, users, district, city) -> int:
     today = timezone.localdate()
     opens = max(datetime.date(today.year, 1, 1), today - datetime.timedelta(days=45))
     closes = min(datetime.date(today.year, 12, 31), today + datetime.timedelta(days=30))
-    rnd = GoldenAutumnRound.objects.create(
+    GoldenAutumnRound.objects.create(
         node=district, year=today.year, title=f"{today.year}年东湖区金秋助学", opens_on=opens, closes_on=closes,
         budget=Decimal("300000"), created_by=users.get("district1_staff"),
         note="资助当年录取的大学新生和高中新生：在档困难职工子女大学5000元、高中2000元，其他困难职工子女1000元。"
@@ -107,7 +107,7 @@ def _seed_golden(rng: random.Random, users, district, city) -> int:
         made += 1
         step_by = handler if handler is not None and app.case.node_path.startswith(_path(handler)) else approver
 
-        def step(name, who, **extra):
+        def step(name, who, app=app, **extra):
             app.case.refresh_from_db()
             workflow.perform_transition(app.case, name, by=who, version=app.case.version, data=extra)
 
@@ -130,6 +130,15 @@ def _seed_golden(rng: random.Random, users, district, city) -> int:
         step("approve", approver, note="经公示无异议，同意资助。")
         if target == "paid":
             step("pay", approver)
+    if demo_worker is not None and svc.eligibility(demo_worker).problem == "":
+        # The demo worker also applied for a second child by mistake and withdrew it.
+        app = svc.apply(by=demo_worker.user, worker=demo_worker, letter=Upload("录取通知书.png", PNG), data={
+            "child_name": demo_worker.name[0] + "小雪", "school": "江海市第一中学", "level": "high_school",
+            "child_id_number": fake_id_number(rng, born_from=today.year - 17, born_to=today.year - 15),
+            "admission_year": str(today.year), "bank_name": "工商银行江海分行", "bank_account": _bank(rng),
+            "hardship_note": "家中老人患病，子女学费负担较重。"})
+        workflow.perform_transition(app.case, "withdraw", by=demo_worker.user, version=app.case.version)
+        made += 1
     return made
 
 

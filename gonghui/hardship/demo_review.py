@@ -35,6 +35,7 @@ def seed(rng) -> dict:
     from gonghui.members.models import Membership
     from gonghui.orgs.models import UnionNode
 
+    sr.rebuild_aid_tallies()  # in case the aid part's demo inserted payments in bulk
     district = (UnionNode.objects.unscoped().filter(kind=UnionNode.Kind.DISTRICT_FEDERATION, name__startswith="东湖区")
                 .first())
     if district is None:

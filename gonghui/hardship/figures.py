@@ -170,17 +170,7 @@ class AidFigures:
     by_kind_source: dict = field(default_factory=dict)  # (kind, fund source) -> [amount, count]
 
 
-def aid_figures(payments, year: int, node_path: str, paid_status: str = "paid") -> AidFigures:
-    """Aid paid during the year (H2's AidPayment rows, scoped): per child of the node, and by kind and
-    fund source — one GROUP BY over the payments (by fund id: the few funds' sources are read after,
-    so the big table is not joined)."""
-    key_len = len(node_path) + 4
-    y0, y1 = year_bounds(year)
-    rows = list(payments.filter(subtree_q("node_path", node_path), status=paid_status, paid_on__gte=y0, paid_on__lte=y1)
-                .order_by().annotate(key=Substr("node_path", 1, key_len))
-                .values("key", "kind", "fund").annotate(amount=Sum("amount"), n=Count("pk")))
-    fund_model = payments.model._meta.get_field("fund").related_model
-    sources = dict(fund_model.objects.unscoped().filter(pk__in={r["fund"] for r in rows}).values_list("pk", "source"))
+def _aid_from_rows(rows, sources: dict) -> AidFigures:
     figures = AidFigures()
     for row in rows:
         amount = row["amount"] or Decimal("0")
@@ -193,6 +183,33 @@ def aid_figures(payments, year: int, node_path: str, paid_status: str = "paid") 
         pair[0] += amount
         pair[1] += row["n"]
     return figures
+
+
+def _sources(model, fund_ids) -> dict:
+    fund_model = model._meta.get_field("fund").related_model
+    return dict(fund_model.objects.unscoped().filter(pk__in=fund_ids).values_list("pk", "source"))
+
+
+def aid_figures(payments, year: int, node_path: str, paid_status: str = "paid") -> AidFigures:
+    """Aid paid during the year, summed from H2's AidPayment rows (scoped): per child of the node, and
+    by kind and fund source (grouped by fund id: the few funds' sources are read after, so the big
+    table is not joined). The page reads the same from the tallies (aid_figures_from_tallies)."""
+    key_len = len(node_path) + 4
+    y0, y1 = year_bounds(year)
+    rows = list(payments.filter(subtree_q("node_path", node_path), status=paid_status, paid_on__gte=y0, paid_on__lte=y1)
+                .order_by().annotate(key=Substr("node_path", 1, key_len))
+                .values("key", "kind", "fund").annotate(amount=Sum("amount"), n=Count("pk")))
+    return _aid_from_rows(rows, _sources(payments.model, {r["fund"] for r in rows}))
+
+
+def aid_figures_from_tallies(tallies, year: int, node_path: str) -> AidFigures:
+    """The same figures from the AidTally rows (scoped): a few thousand rows, not every payment."""
+    key_len = len(node_path) + 4
+    rows = list(tallies.filter(subtree_q("node_path", node_path), year=year).order_by()
+                .annotate(key=Substr("node_path", 1, key_len)).values("key", "kind", "fund")
+                .annotate(amount=Sum("amount"), n=Sum("count")))
+    rows = [r for r in rows if r["n"]]
+    return _aid_from_rows(rows, _sources(tallies.model, {r["fund"] for r in rows}))
 
 
 def ledger_aid_figures(services, year: int, node_path: str) -> AidFigures:
@@ -296,13 +313,13 @@ def top_node(user):
 
 def report(user, node, year: int) -> dict:
     """Everything the figures page shows for ``node`` and ``year``, in the user's scope."""
-    from gonghui.hardship.models import AidKind, AidPayment, Exit, Fund, HardshipFile
+    from gonghui.hardship.models import AidKind, AidTally, Exit, Fund, HardshipFile
     from gonghui.orgs.models import UnionNode
 
     files = HardshipFile.objects.visible_to(user, VIEW)
     exits = Exit.objects.visible_to(user, VIEW)
     counts = registration_counts(files, exits, year, node.path)
-    aid = aid_figures(AidPayment.objects.visible_to(user, VIEW), year, node.path)
+    aid = aid_figures_from_tallies(AidTally.objects.visible_to(user, VIEW), year, node.path)
     golden = _optional(lambda: golden_autumn_figures(_model("GoldenAutumnApplication").objects.visible_to(user, VIEW),
                                                      year, node.path))
     warmth = _optional(lambda: warmth_figures(_model("WarmthTarget").objects.visible_to(user, VIEW), year, node.path))

@@ -155,8 +155,12 @@ def paid_in_year(file, kind: str, year: int, *, exclude_pk=None) -> Decimal:
 
 
 def _check_cap(file, kind: str, amount: Decimal, on: datetime.date, *, exclude_pk=None) -> None:
+    _check_cap_against(file, kind, amount, aid_cap(file, kind, on), on, exclude_pk=exclude_pk)
+
+
+def _check_cap_against(file, kind: str, amount: Decimal, cap: Decimal | None, on: datetime.date, *,
+                       exclude_pk=None) -> None:
     label = AidKind(kind).label
-    cap = aid_cap(file, kind, on)
     if cap is None:
         raise ValidationError(
             _("该户的困难类别（%(category)s）没有设定%(kind)s的年度上限，不能发放。请先由市总工会在政策参数中设定。")
@@ -336,11 +340,11 @@ def _refuse_decided(current: AidPayment) -> None:
         raise ValidationError(_("这笔救助已经不予批准，不能再审批。"), code="already_decided")
 
 
-def _approver_level(current: AidPayment, by) -> str:
+def _approver_level(current: AidPayment, by, levels: list[tuple[str, str]] | None = None) -> str:
     """The level at which ``by`` acts on this payment now, or PermissionDenied with the reason."""
-    if by is None:
+    if by is None or (getattr(by, "is_superuser", False) and by.is_active):
         return CITY
-    level = approval_level(by, current.node_path)
+    level = level_at(approver_levels(by) if levels is None else levels, current.node_path)
     if level is None:
         raise PermissionDenied(_("救助须由区总工会或市总工会有审批权限的人员审批，基层工会可以申请但不能审批。"))
     if current.status == AidPayment.Status.AWAITING_CITY and level != CITY:
@@ -350,35 +354,47 @@ def _approver_level(current: AidPayment, by) -> str:
 
 def approve_aid(payment: AidPayment, *, by, note: str = "") -> AidPayment:
     """Approve one aid: pay it (cap and budget checked under the lock), or — a large aid approved by
-    the district — send it on to the city."""
+    the district — send it on to the city.
+
+    What only reads (who acts at which level, may they spend this fund, the policy's cap) is worked
+    out before the write transaction; inside it, with the rows locked, the payment's state, the
+    household's status, this year's total and the fund's balance are read again and decide."""
+    HardshipFile = _file_model()
+    seen = (AidPayment.objects.unscoped().select_related("union", "fund", "fund__union", "file", "file__union")
+            .get(pk=payment.pk))
+    _refuse_decided(seen)
+    levels = approver_levels(by) if by is not None else []
+    _approver_level(seen, by, levels)
+    fund_row = seen.fund
+    if by is not None and not has_permission(by, APPROVE, fund_row.node_path):
+        raise PermissionDenied(
+            _("这笔救助从%(union)s的“%(fund)s”支出，须由该工会或上级工会审批。")
+            % {"union": fund_row.union.display_name, "fund": fund_row})
+    today = _today()
+    if fund_row.year != today.year:
+        raise ValidationError(
+            _("“%(fund)s”是%(year)d年度的资金，不能在%(this)d年发放；请驳回后改用本年度资金重新申请。")
+            % {"fund": fund_row, "year": fund_row.year, "this": today.year}, code="wrong_year")
+    cap = aid_cap(seen.file, seen.kind, today)
+    note = _text(note)[:500]
     with transaction.atomic():
         current = _lock_payment(payment)
         _refuse_decided(current)
-        level = _approver_level(current, by)
-        HardshipFile = _file_model()
+        level = _approver_level(current, by, levels)  # the state may have moved since it was read
         # The household's row: two approvals for one household queue here, so the yearly cap holds.
         file = HardshipFile.objects.unscoped().select_for_update().get(pk=current.file_id)
         _check_registered(file)
-        fund_row = Fund.objects.unscoped().select_related("union").get(pk=current.fund_id)
-        if by is not None and not has_permission(by, APPROVE, fund_row.node_path):
-            raise PermissionDenied(
-                _("这笔救助从%(union)s的“%(fund)s”支出，须由该工会或上级工会审批。")
-                % {"union": fund_row.union.display_name, "fund": fund_row})
-        today = _today()
-        if fund_row.year != today.year:
-            raise ValidationError(
-                _("“%(fund)s”是%(year)d年度的资金，不能在%(this)d年发放；请驳回后改用本年度资金重新申请。")
-                % {"fund": fund_row, "year": fund_row.year, "this": today.year}, code="wrong_year")
-        _check_cap(file, current.kind, current.amount, today, exclude_pk=current.pk)
+        _check_cap_against(file, current.kind, current.amount, cap, today, exclude_pk=current.pk)
         now = timezone.now()
         if current.needs_city and level == DISTRICT:
+            fund_row.spent = Fund.objects.unscoped().filter(pk=fund_row.pk).values_list("spent", flat=True).get()
             _check_budget(fund_row, current.amount)  # tell the district now; the city's approval pays
             current.status = AidPayment.Status.AWAITING_CITY
             current.reviewed_by, current.reviewed_at = _person(by), now
             current.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-            record(by, AuditEntry.Action.WORKFLOW, current, node=current.union, event="hardship.aid_forwarded",
+            record(by, AuditEntry.Action.WORKFLOW, current, node=seen.union, event="hardship.aid_forwarded",
                    changes={"status": [AidPayment.Status.PENDING, current.status]},
-                   extra={"note": _text(note)[:500]} if note else None)
+                   extra={"note": note} if note else None)
             return current
         fund = Fund.objects.unscoped().select_for_update().get(pk=current.fund_id)
         fund.union = fund_row.union
@@ -391,10 +407,10 @@ def approve_aid(payment: AidPayment, *, by, note: str = "") -> AidPayment:
         record_service(worker=file.worker, kind=KIND_AID_PAID, app="hardship", source=current,
                        title=_("困难职工%(kind)s") % {"kind": current.get_kind_display()},
                        delivering_union=fund.union, amount=current.amount, delivered_on=today, by=by)
-        record(by, AuditEntry.Action.WORKFLOW, current, node=current.union, event="hardship.aid_paid",
+        record(by, AuditEntry.Action.WORKFLOW, current, node=seen.union, event="hardship.aid_paid",
                changes={"status": [old_status, current.status]},
                extra={"fund": fund.pk, "fund_spent": [str(fund.spent), str(fund.spent + current.amount)],
-                      **({"note": _text(note)[:500]} if note else {})})
+                      **({"note": note} if note else {})})
     return current
 
 

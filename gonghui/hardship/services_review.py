@@ -484,3 +484,67 @@ def send_due_reminders(on: datetime.date | None = None) -> dict:
 def send_review_reminders():
     """The daily job: reminders of reviews and follow-ups falling due (see send_due_reminders)."""
     return send_due_reminders()
+
+
+# ----- aid tallies for the figures (kept by signals on AidPayment, see apps_review) -----
+
+def _paid_key(values: dict | None):
+    """(union, path, year, kind, fund) and amount of a payment that counts as paid, else None."""
+    if not values or values.get("status") != "paid" or not values.get("paid_on"):
+        return None
+    return ((values["union_id"], values["node_path"], values["paid_on"].year, values["kind"], values["fund_id"]),
+            values["amount"])
+
+
+def _bump(key, amount, count) -> None:
+    from django.db import IntegrityError
+    from django.db.models import F
+
+    from gonghui.hardship.models import AidTally
+
+    union_id, path, year, kind, fund_id = key
+    rows = AidTally.objects.unscoped().filter(union_id=union_id, year=year, kind=kind, fund_id=fund_id)
+    if rows.update(amount=F("amount") + amount, count=F("count") + count):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin may create the row first
+            AidTally.objects.create(union_id=union_id, node_path=path, year=year, kind=kind, fund_id=fund_id,
+                                    amount=amount, count=count)
+    except IntegrityError:
+        rows.update(amount=F("amount") + amount, count=F("count") + count)
+
+
+TALLY_FIELDS = ("status", "paid_on", "union_id", "node_path", "kind", "fund_id", "amount")
+
+
+def tally_values(payment) -> dict:
+    return {f: getattr(payment, f) for f in TALLY_FIELDS}
+
+
+def tally_change(before: dict | None, after: dict | None) -> None:
+    """Move a payment's contribution from what it was to what it is (either may be None)."""
+    old, new = _paid_key(before), _paid_key(after)
+    if old == new:
+        return
+    if old is not None:
+        _bump(old[0], -Decimal(old[1]), -1)
+    if new is not None:
+        _bump(new[0], Decimal(new[1]), 1)
+
+
+@transaction.atomic
+def rebuild_aid_tallies() -> int:
+    """Recount every tally from the payments (after a bulk load); returns the number of rows."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import ExtractYear
+
+    from gonghui.hardship.models import AidPayment, AidTally
+
+    AidTally.objects.unscoped().all().delete()
+    rows = (AidPayment.objects.unscoped().filter(status="paid", paid_on__isnull=False).order_by()
+            .annotate(year=ExtractYear("paid_on")).values("union_id", "node_path", "year", "kind", "fund_id")
+            .annotate(total=Sum("amount"), n=Count("pk")))
+    AidTally.objects.bulk_create([AidTally(union_id=r["union_id"], node_path=r["node_path"], year=r["year"],
+                                           kind=r["kind"], fund_id=r["fund_id"], amount=r["total"], count=r["n"])
+                                  for r in rows], batch_size=2000)
+    return AidTally.objects.unscoped().count()

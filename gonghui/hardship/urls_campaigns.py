@@ -8,6 +8,7 @@ urlpatterns = [
     path("hardship/golden-autumn/", views.golden_portal, name="golden_portal"),
     path("hardship/golden-autumn/apply/", views.golden_apply, name="golden_apply"),
     path("console/hardship/golden-autumn/", views.golden_index, name="golden_autumn"),
+    path("console/hardship/golden-autumn/apply/<int:file_pk>/", views.golden_apply_for, name="golden_apply_for"),
     path("console/hardship/golden-autumn/new/", views.golden_round_create, name="golden_round_create"),
     path("console/hardship/golden-autumn/<int:pk>/", views.golden_round, name="golden_round"),
     path("console/hardship/golden-autumn/<int:pk>/batch/", views.golden_batch, name="golden_batch"),

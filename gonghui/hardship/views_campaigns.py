@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core import crypto
 from gonghui.core.scope import get_visible_or_404, has_permission
+from gonghui.hardship import golden_autumn
 from gonghui.hardship import services_campaigns as svc
 from gonghui.hardship.forms_campaigns import (
     AddTargetForm,
@@ -113,6 +114,42 @@ def golden_apply(request):
 # ================= console: 金秋助学 =================
 
 @console_page
+def golden_apply_for(request, file_pk):
+    """The grassroots union applies for a registered household (the parent may not use the portal)."""
+    from gonghui.hardship.models import HardshipFile
+
+    file = get_visible_or_404(HardshipFile.objects.select_related("worker", "union"), request.user, VIEW, pk=file_pk)
+    if not has_permission(request.user, CHANGE, file.node_path):
+        raise PermissionDenied
+    worker = file.worker
+    elig = svc.eligibility(worker)
+    if elig.problem or elig.round is None:
+        messages.error(request, elig.problem)
+        return redirect("hardship:file_detail", pk=file.pk)
+    has_account = bool(elig.file and elig.file.bank_account_encrypted)
+    other = elig.group == GoldenAutumnApplication.Group.OTHER
+    form = ApplyForm(request.POST or None, request.FILES or None, exclusion_choices=svc.exclusion_choices(),
+                     has_file_account=has_account, other=other,
+                     initial={"admission_year": elig.round.year, "bank_name": elig.file.bank_name if elig.file else ""})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                app = svc.apply(by=request.user, worker=worker, data=dict(form.cleaned_data),
+                                letter=_upload(form, "letter"))
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("已为%(name)s提交金秋助学申请。") % {"name": worker.name})
+                return redirect("workflow:case", pk=app.pk)
+    return render(request, "hardship/golden_apply_staff.html", {
+        "form": form, "file": file, "elig": elig, "round": elig.round, "other": other,
+        "amount_college": elig.amount_for("college"), "amount_high": elig.amount_for("high_school"),
+        "section": "golden_autumn"}, status=status)
+
+
+@console_page
 def golden_index(request):
     """The rounds the user takes part in (their federation's and those above), with totals."""
     user = request.user
@@ -174,6 +211,8 @@ def golden_round(request, pk):
     rows = base.filter(case__state=state) if state else base
     rows = rows.select_related("case", "case__node", "worker").order_by("case__node__path", "case_id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for a in page.object_list:
+        a.notice_over = a.case.state == "notice" and golden_autumn.notice_over(a.case)
     action = BATCH_ACTIONS.get(state)
     may_batch = action and (has_permission(user, APPROVE, rnd.node_path) if action in ("approve", "pay")
                             else has_permission(user, CHANGE))

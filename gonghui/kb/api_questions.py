@@ -189,6 +189,7 @@ def publish_as_faq(request, question_id: int, payload: FaqIn):
             raise Http404
     article = svc.publish_faq(req, by=user, title=payload.title or draft["title"],
                               question=payload.question or draft["question"],
-                              answer=payload.answer or draft["answer"], node=node)
+                              answer=payload.answer or draft["answer"], node=node,
+                              category=svc.faq_category(req))
     return Status(201, {"id": article.pk, "title": article.title, "url": article.get_absolute_url(),
                  "status": article.status})

@@ -289,7 +289,8 @@ def _publish(svc, req, node, draft):
 
     article = services_articles.create_article(
         node=node, kind=Article.Kind.FAQ, title=draft["title"], by=None, summary=svc.faq_summary(draft["answer"]),
-        source_request=req, body_html=svc.faq_body_html(draft["question"], draft["answer"], []))
+        source_request=req, category=svc.faq_category(req),
+        body_html=svc.faq_body_html(draft["question"], draft["answer"], []))
     services_articles.publish(article, by=None)
 
 

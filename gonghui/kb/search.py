@@ -215,7 +215,11 @@ def index_item(kind, obj_id, *, title, body, node_path, url, published_at, boost
 
     fields = entry_fields(kind, obj_id, title=title, body=body, node_path=node_path, url=url,
                           published_at=published_at, boost=boost, facets=facets, owner_id=owner_id)
-    SearchEntry.objects.update_or_create(kind=kind, obj_id=obj_id, defaults=fields)
+    # One statement (INSERT … ON CONFLICT DO UPDATE) on both engines; the FTS5 triggers follow it.
+    SearchEntry.objects.bulk_create(
+        [SearchEntry(**fields)], update_conflicts=True, unique_fields=["kind", "obj_id"],
+        update_fields=[f for f in fields if f not in ("kind", "obj_id")] + ["updated_at"],
+    )
 
 
 def unindex_item(kind, obj_id) -> None:
@@ -375,23 +379,24 @@ class _Plan:
             clauses.append("(" + c + ")")
         return " OR ".join(clauses)
 
-    # PostgreSQL tsquery
-    def tsquery(self, op: str) -> str:
-        def q(w):
-            return "'" + w.replace("'", "''").replace("\\", "") + "'"
-
+    # PostgreSQL tsquery. No weight labels (':AB'): GIN cannot check weights, so every match would be
+    # rechecked against its whole vector; pinyin keys and facet tokens never occur in the text anyway.
+    def tsquery_text(self, op: str) -> str:
         parts = []
         for group in self.groups:
-            alts = []
-            for phrase in group:
-                alts.append(" <-> ".join(q(w) + ":AB" for w in phrase))
+            alts = [" <-> ".join(_pg_lexeme(w) for w in phrase) for phrase in group]
             parts.append("(" + " | ".join(f"({a})" for a in alts) + ")")
         text = ""
         if parts:
             text = "(" + (" & " if op == "AND" else " | ").join(parts) + ")"
         if self.pinyin:
-            py = q(self.pinyin) + ":*C"
+            py = _pg_lexeme(self.pinyin) + ":*"
             text = f"({text} | {py})" if text else py
+        return text
+
+    def tsquery(self, op: str) -> str:
+        q = _pg_lexeme
+        text = self.tsquery_text(op)
         clauses = []
         for kind_tok, audience, filters in self.facet_groups:
             c = q(kind_tok)
@@ -401,6 +406,10 @@ class _Plan:
                 c += " & (" + " | ".join(x.replace('"', "'") for x in f) + ")"
             clauses.append("(" + c + ")")
         return f"({text}) & ({' | '.join(clauses)})"
+
+
+def _pg_lexeme(word: str) -> str:
+    return "'" + word.replace("'", "''").replace("\\", "") + "'"
 
 
 def _filter_tokens(filters: dict) -> list[list[str]]:
@@ -475,12 +484,13 @@ def _recent_factor(subkind: str, published_at, cutoff) -> float:
 
 
 def _rank_sql_postgres() -> str:
+    # tsv (GIN) decides what matches; the small tsv_rank (migration 0005) ranks it.
     return f"""
-        SELECT e.id, ts_rank(e.tsv, q.query)
+        SELECT e.id, ts_rank(e.tsv_rank, r.query)
                * e.boost
                * (CASE WHEN e.subkind = 'news' AND e.published_at >= %s THEN {RECENT_NEWS_BOOST} ELSE 1.0 END)
                AS score
-        FROM kb_searchentry e, to_tsquery('simple', %s) AS q(query)
+        FROM kb_searchentry e, to_tsquery('simple', %s) AS q(query), to_tsquery('simple', %s) AS r(query)
         WHERE e.tsv @@ q.query
         ORDER BY score DESC, e.id DESC LIMIT %s OFFSET %s"""
 
@@ -493,7 +503,7 @@ def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             tsq = plan.tsquery(op)
-            cur.execute(_rank_sql_postgres(), [cutoff, tsq, limit, offset])
+            cur.execute(_rank_sql_postgres(), [cutoff, tsq, plan.tsquery_text(op), limit, offset])
             rows = cur.fetchall()
             if offset == 0 and len(rows) < limit:
                 total = len(rows)

@@ -339,6 +339,26 @@ def faq_nodes(req: Request, user):
             if has_permission(user, "kb.publish", n.path)]
 
 
+def default_faq_node(nodes):
+    """The district federation when the user may publish there (an FAQ helps the whole
+    district), else the nearest union above the question where they may."""
+    districts = [n for n in nodes if n.kind == UnionNode.Kind.DISTRICT_FEDERATION]
+    return districts[-1] if districts else nodes[-1]
+
+
+# Request categories → the kb's article categories (K1's DEFAULT_CATEGORIES codes).
+ARTICLE_CATEGORY = {"wages": "wages", "contract": "labour-contract", "injury_safety": "work-injury",
+                    "hardship": "hardship", "legal": "legal-aid", "jobs_training": "skills",
+                    "union_affairs": "membership", "social_insurance": "labour-contract"}
+
+
+def faq_category(req: Request):
+    from gonghui.kb.models import Category as ArticleCategory
+
+    code = ARTICLE_CATEGORY.get(req.category.code)
+    return ArticleCategory.objects.filter(code=code, active=True).first() if code else None
+
+
 def _paragraphs(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in re.split(r"\n\s*\n|\n", text) if p.strip())
 
@@ -371,7 +391,7 @@ def publish_faq(req: Request, *, by, title: str, question: str, answer: str, nod
     allowed = faq_nodes(req, by)
     if not allowed:
         raise PermissionDenied(_("您没有发布常见问答的权限。"))
-    node = node or allowed[-1]
+    node = node or default_faq_node(allowed)
     if node.pk not in {n.pk for n in allowed}:
         raise ValidationError({"node": [_("请选择本工会或上级工会作为发布单位。")]})
     title, question, answer = (title or "").strip(), (question or "").strip(), (answer or "").strip()

@@ -263,7 +263,9 @@ def publish_faq(request, pk):
     if not svc.is_answered(req):
         messages.error(request, _("这条咨询还没有答复，答复后才能发布为常见问答。"))
         return redirect("kb:answer", pk=req.pk)
-    initial = svc.faq_draft(req) | {"node": nodes[-1].pk}
+    category = svc.faq_category(req)
+    initial = svc.faq_draft(req) | {"node": svc.default_faq_node(nodes).pk,
+                                    "category": category.pk if category else None}
     form = FaqForm(request.POST or None, nodes=nodes, initial=initial)
     status = 200
     if request.method == "POST":

@@ -13,7 +13,12 @@ def file_campaigns(context, file):
     request = context.get("request")
     if request is None or file is None:
         return {"warmth_targets": [], "golden_applications": []}
-    return campaigns_of_file(file, request.user)
+    from gonghui.core.scope import has_permission
+
+    result = campaigns_of_file(file, request.user)
+    result["can_apply"] = file.status == "registered" and has_permission(request.user, "hardship.change",
+                                                                          file.node_path)
+    return result
 
 
 @register.filter

@@ -35,6 +35,23 @@ def _approvable_in_d2(env):
     return app
 
 
+def _file_in_d2(env):
+    from gonghui.hardship.tests.campaigns_helpers import registered_parent
+
+    _round_in_d2(env)
+    _worker, file = registered_parent(env.tree.g2, name="西城代办户")
+    return file
+
+
+def _apply_form(obj):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gonghui.hardship.tests.campaigns_helpers import PNG, application_data
+
+    return application_data(child_name="西城代办学生") | {
+        "letter": SimpleUploadedFile("通知书.png", PNG, content_type="image/png")}
+
+
 def _campaign_in_d2(env):
     from gonghui.hardship.tests.campaigns_helpers import make_campaign
 
@@ -77,6 +94,8 @@ CASES = [
               marker=lambda obj: obj.title),
     ScopeCase("hardship:golden_round", _round_in_d2),
     ScopeCase("hardship:golden_payment_list", _round_in_d2),
+    ScopeCase("hardship:golden_apply_for", _file_in_d2, kind="create", kwargs=lambda obj: {"file_pk": obj.pk},
+              data=_apply_form),
     ScopeCase("hardship:golden_batch", _approvable_in_d2, kind="change", kwargs=lambda obj: {"pk": obj.round_id},
               data=lambda obj: {"ids": [obj.pk], "action": "approve", "state": "notice"}),
     ScopeCase("hardship:warmth", _campaign_in_d2, kind="list", kwargs=lambda obj: {}, marker=lambda obj: obj.name),

@@ -11,14 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.hardship import services_campaigns as svc
-from gonghui.hardship.models import GoldenAutumnApplication, GoldenAutumnRound, SendWarmthCampaign, WarmthTarget
+from gonghui.hardship.models import (
+    GoldenAutumnApplication,
+    GoldenAutumnRound,
+    SendWarmthCampaign,
+    WarmthTarget,
+)
 from gonghui.hardship.tests.campaigns_helpers import (
     PDF,
     PNG,
     application_data,
     child_id,
     letter,
-    make_campaign,
     make_round,
     registered_parent,
     today,
@@ -188,3 +192,26 @@ def test_portal_is_for_workers_and_console_for_staff(tree, staff):
     assert client_for(worker.user).get(reverse("hardship:golden_autumn")).status_code == 404
     assert Client().get(reverse("hardship:golden_portal")).status_code == 302
     assert child_id()  # helper sanity
+
+
+def test_grassroots_staff_apply_for_a_registered_household(tree, staff):
+    make_round(tree.d1)
+    worker, file = registered_parent(tree.g1, name="郑阿姨")
+    handler = client_for(staff.g1_handler)
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = staff.g1_handler
+    assert "代为申请金秋助学" in render_to_string("hardship/_file_campaigns.html", {"file": file}, request=request)
+    url = reverse("hardship:golden_apply_for", args=[file.pk])
+    assert handler.get(url).status_code == 200
+    data = application_data(child_name="郑小强", level="high_school") | {
+        "letter": SimpleUploadedFile("通知书.png", PNG, content_type="image/png")}
+    response = handler.post(url, data)
+    app = GoldenAutumnApplication.objects.unscoped().get()
+    assert response.status_code == 302 and response["Location"] == reverse("workflow:case", args=[app.pk])
+    assert app.case.applicant == worker.user and app.amount == 2000
+    # A viewer of the union (no hardship permission) may not; another district does not see the file.
+    assert client_for(staff.g1_viewer).get(url).status_code == 403
+    assert client_for(staff.d2_manager).get(url).status_code == 404

@@ -232,3 +232,44 @@ def test_year_parameter_is_forgiving(tree, staff):
     c = _client(staff.d1_manager)
     assert c.get(reverse("hardship:figures"), {"year": "abc"}).status_code == 200
     assert c.get(reverse("hardship:figures"), {"year": "3000"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_aid_tallies_follow_every_payment_and_match_the_payments(tree, staff, households):
+    from gonghui.hardship.models import AidTally
+    from gonghui.hardship.services_review import rebuild_aid_tallies
+
+    fund = Fund.objects.create(union=tree.d1, year=LAST, source="union_funds", budget=Decimal("100000"))
+    other = Fund.objects.create(union=tree.d1, year=LAST, source="donation", budget=Decimal("100000"))
+    f, g = households[0], households[8]
+    p1 = AidPayment.objects.create(file=f, union=f.union, fund=fund, kind="living", amount=Decimal("800"),
+                                   status="pending")
+    p2 = AidPayment.objects.create(file=g, union=g.union, fund=other, kind="medical", amount=Decimal("1200"),
+                                   status="paid", paid_on=d(6))
+    p3 = AidPayment.objects.create(file=g, union=g.union, fund=fund, kind="living", amount=Decimal("300"),
+                                   status="paid", paid_on=d(7))
+
+    def both():
+        live = figures.aid_figures(AidPayment.objects.unscoped(), LAST, tree.city.path)
+        tallied = figures.aid_figures_from_tallies(AidTally.objects.unscoped(), LAST, tree.city.path)
+        assert (tallied.total_amount, tallied.total_count, tallied.by_kind_source, tallied.by_key) == \
+            (live.total_amount, live.total_count, live.by_kind_source, live.by_key)
+        return live
+
+    assert both().total_amount == Decimal("1500")
+    p1.status, p1.paid_on = "paid", d(8)  # approved: now counted
+    p1.save(update_fields=["status", "paid_on"])
+    assert both().total_amount == Decimal("2300")
+    p3.paid_on = d(2, year=LAST - 1)  # moved to another year
+    p3.save()
+    assert both().total_amount == Decimal("2000")
+    p2.status = "rejected"
+    p2.save()
+    p1.delete()
+    assert both().total_amount == Decimal("0") and both().total_count == 0
+    p4 = AidPayment.objects.create(file=f, union=f.union, fund=fund, kind="other", amount=Decimal("50"),
+                                   status="paid", paid_on=d(9))
+    assert both().by_kind_source == {("other", "union_funds"): [Decimal("50"), 1]}
+    AidTally.objects.unscoped().all().delete()
+    assert rebuild_aid_tallies() == 2  # p4 this year and p3 the year before
+    assert both().total_amount == p4.amount

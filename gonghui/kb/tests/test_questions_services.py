@@ -254,3 +254,14 @@ def test_an_faq_is_published_only_at_the_questions_union_or_above(tree, staff, w
     assert "本工会或上级工会" in e.value.message_dict["node"][0]
     assert [n.pk for n in svc.faq_nodes(req, staff.city_admin)] == [tree.city.pk, tree.d1.pk, tree.g1.pk]
     assert [n.pk for n in svc.faq_nodes(req, staff.d1_manager)] == [tree.d1.pk, tree.g1.pk]
+
+
+def test_the_faq_goes_to_the_district_by_default_in_the_matching_category(tree, staff, worker):
+    from gonghui.kb.models import Category as ArticleCategory
+
+    wages = ArticleCategory.objects.create(code="wages", name="工资报酬")
+    req = answered(worker, staff.g1_handler)
+    article = svc.publish_faq(req, by=staff.city_admin, category=svc.faq_category(req), **svc.faq_draft(req))
+    assert article.node == tree.d1 and article.category == wages
+    req = answered(worker, staff.g1_handler, text="工伤怎么认定？")
+    assert svc.faq_category(req) is None  # no such article category yet: left for staff to choose
