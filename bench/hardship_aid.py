@@ -30,7 +30,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ROOT, bench_env, run, say  # noqa: E402
+from bench.run import bench_env, run, say  # noqa: E402
 
 AMOUNT = Decimal("100")
 AFFORDABLE_SHARE = Decimal("0.75")
@@ -150,7 +149,53 @@ def in_threads(threads: int, items: list, work) -> tuple[float, list[float], dic
     return time.perf_counter() - started, latencies, outcomes
 
 
-def measure(threads: int, built: dict) -> dict:
+def in_processes(processes: int, items: list, work) -> tuple[float, list[float], dict]:
+    """The same with ``processes`` forked processes (as gunicorn's sync workers would be): no shared
+    interpreter lock, only the database's."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # never share a connection with the children
+    ctx = multiprocessing.get_context("fork")
+    next_index = ctx.Value("i", 0)
+    barrier = ctx.Barrier(processes + 1)
+    results = ctx.Queue()
+
+    def worker():
+        latencies, outcomes = [], {}
+        barrier.wait()
+        while True:
+            with next_index.get_lock():
+                i = next_index.value
+                next_index.value += 1
+            if i >= len(items):
+                break
+            started = time.perf_counter()
+            outcome = work(items[i])
+            latencies.append(time.perf_counter() - started)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        connections.close_all()
+        results.put((latencies, outcomes))
+
+    pool = [ctx.Process(target=worker) for _ in range(processes)]
+    for p in pool:
+        p.start()
+    barrier.wait()
+    started = time.perf_counter()
+    gathered = [results.get() for _ in pool]
+    wall = time.perf_counter() - started
+    for p in pool:
+        p.join()
+    latencies = [x for lat, _o in gathered for x in lat]
+    outcomes: dict[str, int] = {}
+    for _lat, counted in gathered:
+        for k, v in counted.items():
+            outcomes[k] = outcomes.get(k, 0) + v
+    return wall, latencies, outcomes
+
+
+def measure(threads: int, built: dict, *, processes: bool = False) -> dict:
     from django.core.exceptions import ValidationError
     from django.db import connection, transaction
 
@@ -189,7 +234,7 @@ def measure(threads: int, built: dict) -> dict:
     for name, work, items in (("bare_insert", bare_insert, list(range(len(ids)))),
                               ("bare_locked_update", bare_locked_update, list(range(len(ids)))),
                               ("approve_aid", approve, ids)):
-        wall, latencies, outcomes = in_threads(threads, items, work)
+        wall, latencies, outcomes = (in_processes if processes else in_threads)(threads, items, work)
         latencies.sort()
         results[name] = {"seconds": wall, "per_second": len(items) / wall, "outcomes": outcomes,
                          "p50_ms": statistics.median(latencies) * 1000,
@@ -208,7 +253,7 @@ def measure(threads: int, built: dict) -> dict:
 
 def child(args) -> None:
     built = build(args.payments, args.seed)
-    print(json.dumps(measure(args.threads, built)), flush=True)
+    print(json.dumps(measure(args.threads, built, processes=args.processes)), flush=True)
 
 
 # ----- the parent: one child per database -----
@@ -223,7 +268,8 @@ def run_database(args, database_url: str) -> bool:
         database = "PostgreSQL" if database_url else "SQLite"
         run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env, 600)
         out = run([sys.executable, str(Path(__file__).resolve()), "--child", "--threads", str(args.threads),
-                   "--payments", str(args.payments), "--seed", str(args.seed)], env, 3600)
+                   "--payments", str(args.payments), "--seed", str(args.seed)]
+                  + (["--processes"] if args.processes else []), env, 3600)
         results = json.loads(out.strip().splitlines()[-1])
         return report(database, args, results)
     finally:
@@ -269,6 +315,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
                         help="an empty PostgreSQL database to run on as well (it is filled, not cleaned)")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway data directory")
+    parser.add_argument("--processes", action="store_true",
+                        help="approve from --threads forked processes instead of threads of one process")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -136,13 +136,14 @@ def registration_counts(files, exits, year: int, node_path: str) -> dict[str, Co
     in_node = subtree_q("node_path", node_path)
     y0, y1 = year_bounds(year)
     result: dict[str, Counts] = {}
+    # Grouped by the path itself (the index's order: no sort), then folded into the children here.
     rows = (files.filter(in_node, registered_on__isnull=False, registered_on__lte=y1).order_by()
-            .annotate(key=Substr("node_path", 1, key_len)).values("key").annotate(**_count_q(year)))
+            .values("node_path").annotate(**_count_q(year)))
     for row in rows:
-        result[row["key"]] = Counts(**{m: row[m] for m in METRICS})
+        result.setdefault(row["node_path"][:key_len], Counts()).add(Counts(**{m: row[m] for m in METRICS}))
     # Reopened files: their earlier periods overlapping the year, merged per household.
     past = list(exits.filter(in_node, reopened_on__isnull=False, registered_on__lte=y1, ended_on__gte=y0)
-                .values("file_id", "registered_on", "ended_on", "kind"))
+                .order_by().values("file_id", "registered_on", "ended_on", "kind"))
     if past:
         periods: dict[int, list] = {}
         for p in past:
@@ -203,13 +204,25 @@ def aid_figures(payments, year: int, node_path: str, paid_status: str = "paid") 
 
 
 def aid_figures_from_tallies(tallies, year: int, node_path: str) -> AidFigures:
-    """The same figures from the AidTally rows (scoped): a few thousand rows, not every payment."""
+    """The same figures from the AidTally rows (scoped), in two GROUP BYs that read the covering index
+    alone: per path (in index order, folded into the children here) and per kind and fund."""
     key_len = len(node_path) + 4
-    rows = list(tallies.filter(subtree_q("node_path", node_path), year=year).order_by()
-                .annotate(key=Substr("node_path", 1, key_len)).values("key", "kind", "fund")
-                .annotate(amount=Sum("amount"), n=Sum("count")))
-    rows = [r for r in rows if r["n"]]
-    return _aid_from_rows(rows, _sources(tallies.model, {r["fund"] for r in rows}))
+    rows = tallies.filter(subtree_q("node_path", node_path), year=year).order_by()
+    figures = AidFigures()
+    for row in rows.values("node_path").annotate(amount=Sum("amount"), n=Sum("count")):
+        if row["n"]:
+            by_key = figures.by_key.setdefault(row["node_path"][:key_len], [Decimal("0"), 0])
+            by_key[0] += row["amount"]
+            by_key[1] += row["n"]
+            figures.total_amount += row["amount"]
+            figures.total_count += row["n"]
+    pairs = [r for r in rows.values("kind", "fund").annotate(amount=Sum("amount"), n=Sum("count")) if r["n"]]
+    sources = _sources(tallies.model, {r["fund"] for r in pairs})
+    for row in pairs:
+        pair = figures.by_kind_source.setdefault((row["kind"], sources.get(row["fund"], "")), [Decimal("0"), 0])
+        pair[0] += row["amount"]
+        pair[1] += row["n"]
+    return figures
 
 
 def ledger_aid_figures(services, year: int, node_path: str) -> AidFigures:
@@ -279,7 +292,7 @@ def flag_q(files, exits, year: int, flag: str, node_path: str) -> Q:
     in_node = subtree_q("node_path", node_path)
     reopened = {}
     for p in (exits.filter(in_node, reopened_on__isnull=False, registered_on__lte=y1, ended_on__gte=y0)
-              .values("file_id", "registered_on", "ended_on", "kind")):
+              .order_by().values("file_id", "registered_on", "ended_on", "kind")):
         reopened.setdefault(p["file_id"], []).append((p["registered_on"], p["ended_on"], p["kind"]))
     base = in_year_q(year) if flag == "all" else FLAG_Q[flag](year)
     if not reopened:

@@ -15,7 +15,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -352,29 +352,54 @@ def _approver_level(current: AidPayment, by, levels: list[tuple[str, str]] | Non
     return level
 
 
+def _retry_when_locked(action, attempts: int = 3):
+    """Run ``action`` again when SQLite gave up waiting for the write lock ("database is locked",
+    after the 20 s busy timeout: many writers at once on a loaded machine). The failed transaction
+    wrote nothing, so trying again is safe; inside a caller's transaction it is not ours to retry."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except OperationalError as error:
+            if ("locked" not in str(error) or connection.vendor != "sqlite" or connection.in_atomic_block
+                    or attempt == attempts - 1):
+                raise
+
+
 def approve_aid(payment: AidPayment, *, by, note: str = "") -> AidPayment:
+    """Approve one aid (see _approve_once); a write lock SQLite gave up waiting for is tried again."""
+    return _retry_when_locked(lambda: _approve_once(payment, by=by, note=note))
+
+
+def _approve_once(payment: AidPayment, *, by, note: str = "") -> AidPayment:
     """Approve one aid: pay it (cap and budget checked under the lock), or — a large aid approved by
     the district — send it on to the city.
 
     What only reads (who acts at which level, may they spend this fund, the policy's cap) is worked
-    out before the write transaction; inside it, with the rows locked, the payment's state, the
-    household's status, this year's total and the fund's balance are read again and decide."""
+    out before the write transaction. Inside it the payment and the household's file are locked
+    and read again (state, registration, this year's total against the cap); the ledger row, the
+    audit entry and the payment are written; and the fund is charged last, by one conditional
+    UPDATE (spent + amount <= budget) — the fund's row, which every approval of that fund needs,
+    is locked only from that statement to the commit. When it matches no row the budget does not
+    cover the aid and the whole transaction is undone. (On SQLite the IMMEDIATE transaction
+    serialises all of it anyway; on PostgreSQL this keeps concurrent approvals from queueing on the
+    fund for longer than one statement.)"""
     HardshipFile = _file_model()
     seen = (AidPayment.objects.unscoped().select_related("union", "fund", "fund__union", "file", "file__union")
             .get(pk=payment.pk))
     _refuse_decided(seen)
     levels = approver_levels(by) if by is not None else []
     _approver_level(seen, by, levels)
-    fund_row = seen.fund
-    if by is not None and not has_permission(by, APPROVE, fund_row.node_path):
+    fund = seen.fund
+    if by is not None and not has_permission(by, APPROVE, fund.node_path):
         raise PermissionDenied(
             _("这笔救助从%(union)s的“%(fund)s”支出，须由该工会或上级工会审批。")
-            % {"union": fund_row.union.display_name, "fund": fund_row})
+            % {"union": fund.union.display_name, "fund": fund})
     today = _today()
-    if fund_row.year != today.year:
+    if fund.year != today.year:
         raise ValidationError(
             _("“%(fund)s”是%(year)d年度的资金，不能在%(this)d年发放；请驳回后改用本年度资金重新申请。")
-            % {"fund": fund_row, "year": fund_row.year, "this": today.year}, code="wrong_year")
+            % {"fund": fund, "year": fund.year, "this": today.year}, code="wrong_year")
+    _check_budget(fund, seen.amount)  # a fund already spent refuses at once, without taking any lock
     cap = aid_cap(seen.file, seen.kind, today)
     note = _text(note)[:500]
     with transaction.atomic():
@@ -387,8 +412,8 @@ def approve_aid(payment: AidPayment, *, by, note: str = "") -> AidPayment:
         _check_cap_against(file, current.kind, current.amount, cap, today, exclude_pk=current.pk)
         now = timezone.now()
         if current.needs_city and level == DISTRICT:
-            fund_row.spent = Fund.objects.unscoped().filter(pk=fund_row.pk).values_list("spent", flat=True).get()
-            _check_budget(fund_row, current.amount)  # tell the district now; the city's approval pays
+            fund.spent = Fund.objects.unscoped().filter(pk=fund.pk).values_list("spent", flat=True).get()
+            _check_budget(fund, current.amount)  # tell the district now; the city's approval pays
             current.status = AidPayment.Status.AWAITING_CITY
             current.reviewed_by, current.reviewed_at = _person(by), now
             current.save(update_fields=["status", "reviewed_by", "reviewed_at"])
@@ -396,21 +421,22 @@ def approve_aid(payment: AidPayment, *, by, note: str = "") -> AidPayment:
                    changes={"status": [AidPayment.Status.PENDING, current.status]},
                    extra={"note": note} if note else None)
             return current
-        fund = Fund.objects.unscoped().select_for_update().get(pk=current.fund_id)
-        fund.union = fund_row.union
-        _check_budget(fund, current.amount)
-        Fund.objects.unscoped().filter(pk=fund.pk).update(spent=F("spent") + current.amount, updated_at=now)
         old_status = current.status
         current.status = AidPayment.Status.PAID
         current.approved_by, current.approved_at, current.paid_on = _person(by), now, today
-        current.save(update_fields=["status", "approved_by", "approved_at", "paid_on"])
         record_service(worker=file.worker, kind=KIND_AID_PAID, app="hardship", source=current,
                        title=_("困难职工%(kind)s") % {"kind": current.get_kind_display()},
                        delivering_union=fund.union, amount=current.amount, delivered_on=today, by=by)
         record(by, AuditEntry.Action.WORKFLOW, current, node=seen.union, event="hardship.aid_paid",
                changes={"status": [old_status, current.status]},
-               extra={"fund": fund.pk, "fund_spent": [str(fund.spent), str(fund.spent + current.amount)],
-                      **({"note": note} if note else {})})
+               extra={"fund": fund.pk, "amount": str(current.amount), **({"note": note} if note else {})})
+        current.save(update_fields=["status", "approved_by", "approved_at", "paid_on"])
+        charged = (Fund.objects.unscoped().filter(pk=fund.pk, spent__lte=F("budget") - current.amount)
+                   .update(spent=F("spent") + current.amount, updated_at=now))
+        if not charged:
+            fund.spent = Fund.objects.unscoped().filter(pk=fund.pk).values_list("spent", flat=True).get()
+            _check_budget(fund, current.amount)  # raises: the transaction is undone
+            raise ValidationError(_("资金余额不足，请改用其他资金或减少金额。"), code="over_budget")
     return current
 
 

@@ -224,7 +224,7 @@ def golden_round(request, pk):
         "tabs": tabs, "state": state, "q": q, "scoped": scoped,
         "batch_action": action if may_batch else "",
         "batch_label": GOLDEN_AUTUMN.transition(action).label if may_batch else "",
-        "can_export": has_permission(user, APPROVE, rnd.node_path) or has_permission(user, CHANGE),
+        "can_export": has_permission(user, APPROVE, rnd.node_path),
         "section": "golden_autumn", "page_sizes": (PAGE_SIZE,),
     })
 
@@ -234,7 +234,9 @@ def golden_round(request, pk):
 def golden_batch(request, pk):
     rnd = _visible_round(request.user, pk)
     action = request.POST.get("action", "")
-    back = reverse("hardship:golden_round", args=[rnd.pk]) + f"?state={request.POST.get('state', '')}"
+    state = request.POST.get("state", "")
+    back = reverse("hardship:golden_round", args=[rnd.pk]) + (
+        f"?state={state}" if state in {s.name for s in GOLDEN_AUTUMN.states} else "")
     try:
         result = svc.batch_transition(request.POST.getlist("ids"), action, by=request.user)
     except ValidationError as error:

@@ -90,13 +90,16 @@ class PublishIn(Schema):
 
 
 @router.get("/search", response=SearchOut, summary="搜索政策、问答、指南、资讯（及本人/管辖范围内已答复的咨询）")
-def search_articles(request, q: str = "", kind: str = "", category: int | None = None, limit: int = 10,
-                    offset: int = 0):
+def search_articles(request, q: str = "", kind: str = "", category: int | None = None, union: int | None = None,
+                    limit: int = 10, offset: int = 0):
     filters = {}
     if kind:
         filters["subkind"] = kind
     if category is not None:
         filters["category"] = category
+    if union is not None:  # a union's subtree (what the caller may see of it)
+        node = UnionNode.objects.unscoped().filter(pk=union).first()
+        filters["node_path"] = node.path if node else "none"
     kinds = ("article",) if filters else ("article", "question")
     page = kb_search.search(q, user=request.user, kinds=kinds, filters=filters, limit=limit, offset=offset)
     return {"query": page.query, "total": page.total, "results": [

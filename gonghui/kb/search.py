@@ -578,10 +578,16 @@ def _log(text: str, total: int, user, log: bool) -> None:
     from gonghui.kb.models import SearchLog
 
     try:
+        signed_in = getattr(user, "is_authenticated", False)
+        if signed_in:
+            # Search-as-you-type sends 欠, 欠薪, 欠薪怎么办 within seconds: keep one row, the last words.
+            last = (SearchLog.objects.unscoped().filter(user=user, created_at__gte=timezone.now() - timedelta(seconds=60))
+                    .order_by("-created_at", "-pk").first())
+            if last and (text.startswith(last.query) or last.query.startswith(text)):
+                SearchLog.objects.unscoped().filter(pk=last.pk).update(query=text[:200], results=total)
+                return
         SearchLog.objects.create(
-            query=text[:200], results=total,
-            user=user if getattr(user, "is_authenticated", False) else None,
-            node_path=searcher_path(user),
+            query=text[:200], results=total, user=user if signed_in else None, node_path=searcher_path(user),
         )
     except DatabaseError:  # pragma: no cover - a log must not break a search
         log_.warning("kb search log failed", exc_info=True)

@@ -263,7 +263,7 @@ def answer(req: Request, *, by, text: str, article_ids=(), version: int) -> Requ
         req = Request.objects.unscoped().select_related("case", "case__node", "category").get(pk=req.pk)
         record(by, AuditEntry.Action.CHANGE, req, node=case.node, event="kb.question_answered",
                changes={"articles": [None, ids]}, extra={"step": step})
-        if is_answered(req):
+        if req.case.state == "closed":  # after a quality check, the check's approval indexes it
             index_question(req)
     return req
 

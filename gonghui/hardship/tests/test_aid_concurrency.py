@@ -74,3 +74,26 @@ def test_32_concurrent_approvals_of_one_aid_pay_it_once(tree, staff):
     assert outcomes.count("paid") == 1 and outcomes.count("already_decided") == THREADS - 1, outcomes
     assert Fund.objects.unscoped().get(pk=fund.pk).spent == Decimal("800.00")
     assert ServiceRecord.objects.unscoped().filter(kind="hardship.aid_paid").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_lock_sqlite_gave_up_on_is_tried_again(tree, staff, monkeypatch):
+    from django.db import OperationalError
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's busy timeout only")
+    payment = make_payment(make_file(tree.g1), fund=make_fund(tree.d1), amount="300")
+    real = aid._approve_once
+    calls = []
+
+    def locked_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aid, "_approve_once", locked_once)
+    assert aid.approve_aid(payment, by=staff.d1_manager).status == AidPayment.Status.PAID and len(calls) == 2
+    monkeypatch.setattr(aid, "_approve_once", lambda *a, **k: (_ for _ in ()).throw(OperationalError("disk I/O")))
+    with pytest.raises(OperationalError):
+        aid.approve_aid(payment, by=staff.d1_manager)

@@ -156,7 +156,7 @@ def test_the_district_approves_and_pays_writing_the_fund_the_ledger_and_the_audi
     assert row.delivering_union == tree.d1 and row.source_id == payment.pk
     entry = AuditEntry.objects.unscoped().get(event="hardship.aid_paid")
     assert entry.actor == staff.d1_manager and entry.changes["status"] == ["pending", "paid"]
-    assert entry.extra["fund_spent"] == ["0.00", "2500.00"]
+    assert entry.extra == {"fund": payment.fund_id, "amount": "2500.00"}
 
 
 def test_a_second_approval_of_the_same_aid_is_refused(tree, staff):
@@ -254,6 +254,28 @@ def test_the_budget_is_checked_again_at_approval_and_nothing_is_half_written(tre
     assert AidPayment.objects.unscoped().get(pk=second.pk).status == AidPayment.Status.PENDING
     assert fund_of(first).spent == Decimal("4000")
     assert ServiceRecord.objects.unscoped().count() == 1 and AuditEntry.objects.unscoped().count() == before
+
+
+def test_a_fund_spent_between_the_first_look_and_the_charge_undoes_the_whole_approval(tree, staff, monkeypatch):
+    fund = make_fund(tree.d1, budget="1000")
+    payment = make_payment(union=tree.g1, fund=fund, amount="600")
+    real_check = aid._check_budget
+    calls = []
+
+    def check_then_spend(fund_row, amount):
+        calls.append(amount)
+        real_check(fund_row, amount)
+        if len(calls) == 1:  # another approval takes the money right after the first look
+            Fund.objects.unscoped().filter(pk=fund.pk).update(spent=Decimal("700"))
+
+    monkeypatch.setattr(aid, "_check_budget", check_then_spend)
+    before = AuditEntry.objects.unscoped().count()
+    with pytest.raises(ValidationError) as error:
+        aid.approve_aid(payment, by=staff.d1_manager)
+    assert error.value.code == "over_budget" and "只剩300.00元" in messages(error.value)
+    assert AidPayment.objects.unscoped().get(pk=payment.pk).status == AidPayment.Status.PENDING
+    assert not ServiceRecord.objects.unscoped().exists() and AuditEntry.objects.unscoped().count() == before
+    assert Fund.objects.unscoped().get(pk=fund.pk).spent == Decimal("700")
 
 
 def test_a_file_that_left_the_register_is_not_paid(tree, staff):

@@ -129,9 +129,10 @@ def test_console_round_page_batch_approves_and_exports(tree, staff):
     response = manager.post(reverse("hardship:golden_batch", args=[rnd.pk]),
                             {"ids": [apps[0].pk], "action": "pay", "state": "approved"})
     assert ServiceRecord.objects.unscoped().filter(kind="hardship.golden_autumn").count() == 1
-    # The handler (no approval right) is not offered the batch approval.
+    # The handler (no approval right) is not offered the batch approval, nor the bank's list.
     page = handler.get(reverse("hardship:golden_round", args=[rnd.pk]) + "?state=notice").content.decode()
-    assert "批量批准" not in page
+    assert "批量批准" not in page and "导出银行发放名单" not in page
+    assert handler.get(reverse("hardship:golden_payment_list", args=[rnd.pk])).status_code == 403
 
 
 def test_console_creates_a_round(tree, staff):

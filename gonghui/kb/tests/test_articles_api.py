@@ -97,3 +97,14 @@ def test_workers_and_viewers_cannot_write(tree, staff):
     assert send(login(staff.g1_viewer), "post", f"{BASE}/articles/", body).status_code == 403
     a = article(tree.g1, publish=False)
     assert send(login(staff.g1_handler), "post", f"{BASE}/articles/{a.pk}/publish", {}).status_code == 403
+
+
+def test_search_filters_by_union_and_kind(tree, staff):
+    article(tree.d1, "东城区欠薪求助", kind=Article.Kind.NEWS)
+    article(tree.g1, "机械厂欠薪处理", kind=Article.Kind.FAQ)
+    client = login(staff.d1_admin)
+    titles = [h["title"] for h in client.get(f"{BASE}/search", {"q": "欠薪", "union": tree.g1.pk}).json()["results"]]
+    assert titles == ["机械厂欠薪处理"]
+    titles = [h["title"] for h in client.get(f"{BASE}/search", {"q": "欠薪", "kind": "news"}).json()["results"]]
+    assert titles == ["东城区欠薪求助"]
+    assert client.get(f"{BASE}/search", {"q": "欠薪", "union": 999999}).json()["total"] == 0

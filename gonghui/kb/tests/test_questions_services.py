@@ -265,3 +265,51 @@ def test_the_faq_goes_to_the_district_by_default_in_the_matching_category(tree, 
     assert article.node == tree.d1 and article.category == wages
     req = answered(worker, staff.g1_handler, text="工伤怎么认定？")
     assert svc.faq_category(req) is None  # no such article category yet: left for staff to choose
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_sent_at_the_same_moment_files_one_question(tree):
+    import threading
+
+    from django.db import connection
+
+    from gonghui.requests.categories import ensure_seeded
+
+    ensure_seeded()  # a transactional test starts from an empty database
+    user = asker(tree.g1)
+    n = 6
+    barrier = threading.Barrier(n)
+    results, errors, lock = [], [], threading.Lock()
+
+    def submit():
+        try:
+            barrier.wait(timeout=30)
+            req, _created = svc.ask(by=user, text="试用期被辞退有补偿吗？", token="same-form")
+            with lock:
+                results.append(req.pk)
+        except Exception as error:  # any error is a failure
+            with lock:
+                errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert len(results) == n and len(set(results)) == 1
+    assert Request.objects.unscoped().filter(kind="consultation").count() == 1
+
+
+def test_a_question_under_quality_check_is_indexed_when_the_check_approves(staff, worker):
+    req = ask(worker)
+    Request.objects.unscoped().filter(pk=req.pk).update(quality_check_required=True)
+    req = Request.objects.unscoped().select_related("case").get(pk=req.pk)
+    req = svc.answer(req, by=staff.g1_handler, text="可以申请劳动仲裁。", version=req.case.version)
+    case = Case.objects.unscoped().get(pk=req.pk)
+    assert case.state == "quality_check" and req.outcome.startswith("可以申请劳动仲裁。")
+    assert _question_ids(worker) == []  # not yet answered in the worker's eyes
+    workflow.perform_transition(case, "approve_check", by=staff.d1_manager, version=case.version)
+    assert _question_ids(worker) == [req.pk]

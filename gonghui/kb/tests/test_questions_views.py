@@ -268,3 +268,25 @@ def test_figures_period_is_one_of_three(tree, staff):
     assert c.get(reverse("kb:figures"), {"days": "365"}).context["days"] == 365
     assert c.get(reverse("kb:figures"), {"days": "7"}).context["days"] == 90
 
+
+
+def test_a_late_question_is_escalated_by_the_engine_and_shown_overdue(tree, staff, worker):
+    import datetime
+
+    from django.utils import timezone
+
+    from gonghui.workflow import services as workflow
+
+    req = ask(worker, "单位不给缴社保怎么办？")
+    due = timezone.now() - datetime.timedelta(hours=2)
+    Case.objects.unscoped().filter(pk=req.pk).update(due_at=due, warn_at=due - datetime.timedelta(hours=24))
+    assert workflow.sweep(now=timezone.now()).escalated == 1
+    case = Case.objects.unscoped().get(pk=req.pk)
+    assert case.supervising_node == tree.d1
+    html = client_for(staff.d1_manager).get(reverse("kb:questions"), {"status": "overdue"}).content.decode()
+    assert case.number in html and "超期未答复" in html
+
+
+def test_the_console_navigation_offers_questions_and_figures(tree, staff):
+    html = client_for(staff.g1_handler).get(reverse("console:home")).content.decode()
+    assert reverse("kb:questions") in html and reverse("kb:figures") in html

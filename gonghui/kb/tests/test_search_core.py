@@ -166,3 +166,11 @@ def test_questions_are_found_by_the_asker_and_staff_only(tree, staff):
     assert titles(search.search("欠薪", user=staff.d2_admin, kinds=kinds, log=False)) == []
     search.unindex_item("question", 77)
     assert titles(search.search("欠薪", user=asker, kinds=kinds, log=False)) == []
+
+
+def test_typing_one_question_is_logged_once(tree):
+    w = member_user(tree.g1)
+    for q in ("欠", "欠薪", "欠薪怎么办"):
+        search.search(q, user=w)
+    search.search("金秋助学", user=w)
+    assert list(SearchLog.objects.unscoped().order_by("pk").values_list("query", flat=True)) == ["欠薪怎么办", "金秋助学"]
