@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
@@ -310,9 +310,10 @@ def my_applications(request):
              summary="申请金秋助学（职工为子女申请；或基层工会为本会职工代为申请），附录取通知书")
 def create_application(request, payload: Form[ApplicationIn], letter: UploadedFile = File(None)):  # noqa: B008
     if payload.worker_id is not None:
-        worker = Worker.objects.unscoped().filter(pk=payload.worker_id).first()
-        if worker is None or not has_permission(request.user, CHANGE):
-            raise ValidationError({"worker_id": [_("找不到该职工。")]})
+        # Staff apply for a worker they can see (out of scope: 404); the service checks hardship.change.
+        worker = get_visible_or_404(Worker, request.user, "members.view", pk=payload.worker_id)
+        if not has_permission(request.user, CHANGE):
+            raise PermissionDenied
     else:
         worker = Worker.objects.unscoped().filter(user=request.user).first() if request.user.is_authenticated \
             else None

@@ -110,7 +110,7 @@ def seed(rng) -> dict:
             if d == 0 and not large_done and file.category == "deep":
                 payment = aid.request_aid(file, fund=main_fund, kind="medical", amount=LARGE_MEDICAL,
                                           reason="户主确诊尿毒症，全年透析自付费用约3.1万元，医保和大病保险报销后仍难以承担。",
-                                          by=users.get("union1_staff") if file.union.path == union1_path else None)
+                                          by=users.get("union1_staff") if file.union.path == union1_path else staff)
                 aid.approve_aid(payment, by=staff, note="情况属实，同意，报市总工会审批")
                 counts["hardship_aid"] += 1
                 large_done = True
@@ -122,7 +122,7 @@ def seed(rng) -> dict:
                 if cap is None or aid.paid_in_year(file, kind, year) + amount > cap:
                     continue
                 payment = aid.request_aid(file, fund=main_fund, kind=kind, amount=amount,
-                                          reason=_reason(kind), by=None)
+                                          reason=_reason(kind), by=staff)
                 counts["hardship_aid"] += 1
                 if pending_left and i >= len(files) - 3:
                     pending_left -= 1
@@ -138,7 +138,7 @@ def seed(rng) -> dict:
         target = files[0]
         if aid.paid_in_year(target, "living", year) + Decimal("2000") <= (aid.aid_cap(target, "living") or 0):
             payment = aid.request_aid(target, fund=city_fund, kind="living", amount="2000",
-                                      reason="春节前一次性生活救助（市级财政专项）", by=None)
+                                      reason="春节前一次性生活救助（市级财政专项）", by=staff)
             aid.approve_aid(payment, by=users.get("city_hardship"))
             backdate(payment, when())
             counts["hardship_aid"] += 1

@@ -351,7 +351,9 @@ class _Plan:
         self.pinyin = pinyin          # a pinyin prefix, or ""
         self.facet_groups = facet_groups  # OR of (kind token, audience tokens), plus filters
 
-    # SQLite FTS5
+    # SQLite FTS5. No column filters: they make FTS5 read the position list of every candidate row to
+    # check its column, and none is needed — facet tokens (zk…, zx…) never occur in the text columns,
+    # and a pinyin key found in the text would be just as good a match.
     def fts5(self, op: str) -> str:
         def q(w):
             return '"' + w.replace('"', '""') + '"'
@@ -360,22 +362,20 @@ class _Plan:
         for group in self.groups:
             alts = [q(" ".join(phrase)) for phrase in group]
             parts.append("(" + " OR ".join(alts) + ")")
-        text = ""
-        if parts:
-            text = "{title_seg body_seg} : (" + f" {op} ".join(parts) + ")"
+        text = f" {op} ".join(parts)
         if self.pinyin:
-            py = f"pinyin : {q(self.pinyin)} *"
-            text = f"({text} OR {py})" if text else py
+            py = f"{q(self.pinyin)} *"
+            text = f"({text}) OR {py}" if text else py
         return f"({text}) AND ({self.fts5_facets()})"
 
     def fts5_facets(self) -> str:
         clauses = []
         for kind_tok, audience, filters in self.facet_groups:
-            c = f'facet_tokens : "{kind_tok}"'
+            c = f'"{kind_tok}"'
             if audience is not None:
-                c += f" AND facet_tokens : ({' OR '.join(audience.split())})"
+                c += f" AND ({' OR '.join(audience.split())})"
             for f in filters:
-                c += f" AND facet_tokens : ({' OR '.join(f)})"
+                c += f" AND ({' OR '.join(f)})"
             clauses.append("(" + c + ")")
         return " OR ".join(clauses)
 

@@ -126,3 +126,19 @@ def test_warmth_visit_over_the_api(tree, staff):
     figures = d1.get(f"{API}/warmth/campaigns/{campaign.pk}").json()
     assert (figures["listed"], figures["visited"], figures["coverage"], figures["spent"]) == (1, 1, 100.0, "300.00")
     assert client_for(staff.d2_manager).get(f"{API}/warmth/campaigns/{campaign.pk}").status_code == 404
+
+
+def test_staff_apply_for_a_worker_of_their_union_only(tree, staff):
+    make_round(tree.d1)
+    worker, _f = registered_parent(tree.g1, name="秦师傅")
+    data = application_data(worker_id=str(worker.pk), child_name="秦小川")
+    data["letter"] = SimpleUploadedFile("通知书.png", PNG, content_type="image/png")
+    response = client_for(staff.g1_handler).post(f"{API}/golden-autumn/applications", data)
+    assert response.status_code == 201, response.content
+    assert response.json()["worker_id"] == worker.pk
+    other, _f = registered_parent(tree.g1, name="秦二")
+    data = application_data(worker_id=str(other.pk)) | {
+        "letter": SimpleUploadedFile("通知书.png", PNG, content_type="image/png")}
+    assert client_for(staff.d2_manager).post(f"{API}/golden-autumn/applications", data).status_code == 404
+    data["letter"] = SimpleUploadedFile("通知书.png", PNG, content_type="image/png")
+    assert client_for(staff.g1_viewer).post(f"{API}/golden-autumn/applications", data).status_code == 403
