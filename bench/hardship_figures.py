@@ -346,14 +346,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--explain", action="store_true", help="print the plans of the slowest queries")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway data directory")
+    parser.add_argument("--reuse", default="", help="measure again a data directory kept with --keep (no loading)")
     parser.add_argument("--database-url", default="",
                         help="an empty PostgreSQL database to use instead of SQLite (it is filled, not cleaned)")
     args = parser.parse_args()
-    var_dir = Path(tempfile.mkdtemp(prefix="gonghui-bench-hardship-"))
+    var_dir = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="gonghui-bench-hardship-"))
     try:
         run_all(args, var_dir)
     finally:
-        if not args.keep:
+        if not args.keep and not args.reuse:
             shutil.rmtree(var_dir, ignore_errors=True)
 
 
@@ -365,16 +366,27 @@ def run_all(args, var_dir: Path) -> None:
     database = "PostgreSQL" if args.database_url else "SQLite"
     say(f"# Gonghui hardship figures bench — {database}, data in {var_dir}; {args.households:,} households, "
         f"{args.aid:,} aid payments; {os.cpu_count()} CPUs")
-    run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env, 3000)
+    if not args.reuse:
+        run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env, 3000)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], env=env, cwd=ROOT,
                    capture_output=True)
     import django
 
     django.setup()
-    tree = build_tree()
-    loaded = load(tree, args.households, args.aid, args.seed)
-    say(f"# loaded in {loaded['load_s']:.0f} s ({loaded['exits']:,} exit/closure rows); aid tallies rebuilt in "
-        f"{loaded['tally_s']:.1f} s ({loaded['tallies']:,} rows); ANALYZE done")
+    if args.reuse:
+        from gonghui.accounts.models import User
+        from gonghui.orgs.models import UnionNode
+
+        manager = User.objects.get(username="bench_hardship_manager")
+        district = manager.grants.unscoped().select_related("node").get().node
+        town = UnionNode.objects.unscoped().filter(kind=UnionNode.Kind.TOWN_UNION,
+                                                   path__startswith=district.path).order_by("path")[0]
+        tree = {"districts": [district], "manager": manager, "town": town}
+    else:
+        tree = build_tree()
+        loaded = load(tree, args.households, args.aid, args.seed)
+        say(f"# loaded in {loaded['load_s']:.0f} s ({loaded['exits']:,} exit/closure rows); aid tallies rebuilt in "
+            f"{loaded['tally_s']:.1f} s ({loaded['tallies']:,} rows); ANALYZE done")
     for name, url, page_ms, minimal_ms, count_ms in measure(tree, args.repeat, args.explain):
         goal = f"; goal < {PAGE_GOAL_MS:.0f} ms {'met' if page_ms < PAGE_GOAL_MS else 'NOT met'}" \
             if name.startswith("figures_district") else ""

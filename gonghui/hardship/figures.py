@@ -137,10 +137,14 @@ def registration_counts(files, exits, year: int, node_path: str) -> dict[str, Co
     y0, y1 = year_bounds(year)
     result: dict[str, Counts] = {}
     # Grouped by the path itself (the index's order: no sort), then folded into the children here.
-    rows = (files.filter(in_node, registered_on__isnull=False, registered_on__lte=y1).order_by()
-            .values("node_path").annotate(**_count_q(year)))
-    for row in rows:
-        result.setdefault(row["node_path"][:key_len], Counts()).add(Counts(**{m: row[m] for m in METRICS}))
+    sums: dict[str, list[int]] = {}
+    for path, *values in (files.filter(in_node, registered_on__isnull=False, registered_on__lte=y1).order_by()
+                          .values("node_path").annotate(**_count_q(year)).values_list("node_path", *METRICS)):
+        acc = sums.setdefault(path[:key_len], [0] * len(METRICS))
+        for i, v in enumerate(values):
+            acc[i] += v
+    for key, acc in sums.items():
+        result[key] = Counts(*acc)
     # Reopened files: their earlier periods overlapping the year, merged per household.
     past = list(exits.filter(in_node, reopened_on__isnull=False, registered_on__lte=y1, ended_on__gte=y0)
                 .order_by().values("file_id", "registered_on", "ended_on", "kind"))
@@ -209,13 +213,14 @@ def aid_figures_from_tallies(tallies, year: int, node_path: str) -> AidFigures:
     key_len = len(node_path) + 4
     rows = tallies.filter(subtree_q("node_path", node_path), year=year).order_by()
     figures = AidFigures()
-    for row in rows.values("node_path").annotate(amount=Sum("amount"), n=Sum("count")):
-        if row["n"]:
-            by_key = figures.by_key.setdefault(row["node_path"][:key_len], [Decimal("0"), 0])
-            by_key[0] += row["amount"]
-            by_key[1] += row["n"]
-            figures.total_amount += row["amount"]
-            figures.total_count += row["n"]
+    for path, amount, n in (rows.values("node_path").annotate(amount=Sum("amount"), n=Sum("count"))
+                            .values_list("node_path", "amount", "n")):
+        if n:
+            by_key = figures.by_key.setdefault(path[:key_len], [Decimal("0"), 0])
+            by_key[0] += amount
+            by_key[1] += n
+    figures.total_amount = sum((v[0] for v in figures.by_key.values()), Decimal("0"))
+    figures.total_count = sum(v[1] for v in figures.by_key.values())
     pairs = [r for r in rows.values("kind", "fund").annotate(amount=Sum("amount"), n=Sum("count")) if r["n"]]
     sources = _sources(tallies.model, {r["fund"] for r in pairs})
     for row in pairs:

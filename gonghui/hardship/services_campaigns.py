@@ -626,16 +626,22 @@ def generate_targets(campaign: SendWarmthCampaign, *, by) -> int:
         raise PermissionDenied(_("只有组织该活动的工会可以生成走访名单。"))
     with transaction.atomic():
         SendWarmthCampaign.objects.unscoped().select_for_update().filter(pk=campaign.pk).first()
-        files = (HardshipFile.objects.unscoped()
-                 .filter(subtree_q("node_path", campaign.node_path), status=HardshipFile.Status.REGISTERED,
-                         category__in=campaign.categories)
-                 .exclude(worker__in=WarmthTarget.objects.unscoped().filter(campaign=campaign).values("worker"))
-                 .values_list("pk", "worker_id", "union_id", "node_path", "category"))
-        rows = [WarmthTarget(campaign=campaign, file_id=pk, worker_id=worker, union_id=union, node_path=path,
-                             group=category) for pk, worker, union, path, category in files]
-        WarmthTarget.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        added = list_from_registry(campaign)
         record(by, AuditEntry.Action.CREATE, campaign, node=campaign.node, event="hardship.warmth.list_generated",
-               extra={"added": len(rows)})
+               extra={"added": added})
+    return added
+
+
+def list_from_registry(campaign: SendWarmthCampaign) -> int:
+    """The rows generate_targets adds (callers lock and audit); the number added."""
+    files = (HardshipFile.objects.unscoped()
+             .filter(subtree_q("node_path", campaign.node_path), status=HardshipFile.Status.REGISTERED,
+                     category__in=campaign.categories)
+             .exclude(worker__in=WarmthTarget.objects.unscoped().filter(campaign=campaign).values("worker"))
+             .values_list("pk", "worker_id", "union_id", "node_path", "category"))
+    rows = [WarmthTarget(campaign=campaign, file_id=pk, worker_id=worker, union_id=union, node_path=path,
+                         group=category) for pk, worker, union, path, category in files]
+    WarmthTarget.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     return len(rows)
 
 

@@ -31,9 +31,9 @@ import logging
 import re
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -354,7 +354,7 @@ class _Plan:
     # SQLite FTS5. No column filters: they make FTS5 read the position list of every candidate row to
     # check its column, and none is needed — facet tokens (zk…, zx…) never occur in the text columns,
     # and a pinyin key found in the text would be just as good a match.
-    def fts5(self, op: str) -> str:
+    def fts5(self, op: str, *, titles_only: bool = False) -> str:
         def q(w):
             return '"' + w.replace('"', '""') + '"'
 
@@ -363,6 +363,8 @@ class _Plan:
             alts = [q(" ".join(phrase)) for phrase in group]
             parts.append("(" + " OR ".join(alts) + ")")
         text = f" {op} ".join(parts)
+        if titles_only and text:
+            text = "{title_seg pinyin} : (" + text + ")"
         if self.pinyin:
             py = f"{q(self.pinyin)} *"
             text = f"({text}) OR {py}" if text else py
@@ -470,6 +472,41 @@ CANDIDATES = 200
 _BM25 = f"bm25(kb_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PINYIN_WEIGHT}, 0.0)"
 
 
+# BM25 costs a few microseconds per matching row (FTS5 reads every phrase's positions), so a common word
+# over 300,000 items would cost far more than the goal. Ranking is therefore bounded: BM25 over the
+# WINDOW most recently indexed matches, plus the WINDOW most recent title matches before them
+# (scored by the title-only query); finding where a window starts streams rowids and is cheap.
+WINDOW = 2000
+
+
+def _count(cur, match: str) -> int:
+    cur.execute("SELECT count(*) FROM kb_search_fts WHERE kb_search_fts MATCH %s", [match])
+    return cur.fetchone()[0]
+
+
+def _sqlite_candidates(cur, plan, op: str, match: str, pool: int) -> tuple[int, list[tuple[int, float]]]:
+    """(number of matches, [(rowid, bm25)] best first). Counting streams the doclists and is cheap;
+    the window's first rowid is found by streaming in ascending order too (FTS5 reverses doclists for
+    DESC)."""
+    n = _count(cur, match)
+    top = f"ORDER BY {_BM25} LIMIT %s"
+    if n <= WINDOW:  # few enough: rank them all
+        cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s {top}", [match, pool])
+        return n, cur.fetchall()
+    cur.execute("SELECT rowid FROM kb_search_fts WHERE kb_search_fts MATCH %s ORDER BY rowid LIMIT 1 OFFSET %s",
+                [match, n - WINDOW])
+    floor = cur.fetchone()[0]
+    cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s AND rowid >= %s {top}",
+                [match, floor, pool])
+    found = dict(cur.fetchall())
+    if plan.groups:  # older items whose title matches still compete
+        cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s AND rowid < %s {top}",
+                    [plan.fts5(op, titles_only=True), floor, pool])
+        for rowid, score in cur.fetchall():
+            found.setdefault(rowid, score)
+    return n, sorted(found.items(), key=lambda r: r[1])
+
+
 def _recent_factor(subkind: str, published_at, cutoff) -> float:
     if subkind == "news" and published_at is not None:
         if isinstance(published_at, str):
@@ -477,7 +514,7 @@ def _recent_factor(subkind: str, published_at, cutoff) -> float:
 
             published_at = parse_datetime(published_at)
         if published_at is not None and timezone.is_naive(published_at):  # SQLite keeps UTC, naive
-            published_at = published_at.replace(tzinfo=dt_timezone.utc)
+            published_at = published_at.replace(tzinfo=UTC)
         if published_at is not None and published_at >= cutoff:
             return RECENT_NEWS_BOOST
     return 1.0
@@ -515,15 +552,8 @@ def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple
         else:
             match = plan.fts5(op)
             pool = max(CANDIDATES, (offset + limit) * 2)
-            cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s "
-                        f"ORDER BY {_BM25} LIMIT %s", [match, pool])
-            candidates = cur.fetchall()
-            if len(candidates) < pool:
-                total = len(candidates)
-            else:
-                cur.execute("SELECT count(*) FROM (SELECT 1 FROM kb_search_fts WHERE kb_search_fts MATCH %s "
-                            "LIMIT %s)", [match, COUNT_CAP])
-                total = cur.fetchone()[0]
+            total, candidates = _sqlite_candidates(cur, plan, op, match, pool)
+            total = min(total, COUNT_CAP)
             rows = []
             if candidates:
                 bm25 = dict(candidates)
@@ -558,7 +588,10 @@ def search(query, *, user=None, kinds=("article",), filters=None, limit=10, offs
             _log(text, 0, user, log)
             return page
         page.words = [w for g in plan.groups for p in g for w in p]
-        with transaction.atomic():
+        # A savepoint on PostgreSQL, so a failed query leaves the caller's transaction usable; none on
+        # SQLite, where atomic() would take the write lock (BEGIN IMMEDIATE) for a read.
+        guard = transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
+        with guard:
             total, rows = _run(plan, "AND", limit, offset)
             if total == 0 and offset == 0 and len(plan.groups) > 1:
                 total, rows = _run(plan, "OR", limit, offset)
