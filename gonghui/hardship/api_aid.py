@@ -8,7 +8,7 @@ level that may not act, with the reason).
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -307,9 +307,9 @@ def list_funds(request, year: int | None = None, source: str | None = None):
 
 @router.post("/funds/", response={201: FundOut}, summary="设立帮扶资金（须有审批权限）")
 def create_fund(request, payload: FundIn):
-    union = UnionNode.objects.visible_to(request.user, APPROVE).filter(pk=payload.union_id).first()
-    if union is None:
-        raise ValidationError({"union": ["只能为您有审批权限的工会设立帮扶资金。"]})
+    # Outside the caller's hardship scope: 404; inside it without the approval right: 403.
+    union = get_visible_or_404(UnionNode, request.user, VIEW, pk=payload.union_id)
+    require_permission(request.user, APPROVE, union.path)
     try:
         fund = aid.create_fund(union, year=payload.year, source=payload.source, budget=payload.budget,
                                name=payload.name, note=payload.note, by=request.user)

@@ -182,7 +182,7 @@ def _seed_golden(rng: random.Random, users, district, city) -> int:
         if elig.union is None or elig.round != rnd or not elig.group:
             continue
         level, school = SCHOOLS[n % len(SCHOOLS)]
-        child = worker.name[0] + CHILD_NAMES[n % len(CHILD_NAMES)]
+        child = worker.name[0] + ("小雪" if target == "withdrawn" else CHILD_NAMES[n % len(CHILD_NAMES)])
         child_id = fake_id_number(rng, born_from=today.year - 19, born_to=today.year - 15)
         account = elig.file.full_bank_account() if elig.file and elig.file.bank_account_encrypted else _bank(rng)
         own = worker.user_id is not None

@@ -70,7 +70,7 @@ def golden_portal(request):
     applications = list(svc.applications_of_worker(worker)[:20]) if worker else []
     notice = []
     if elig.round is not None:
-        notice = [{"name": svc.masked_name(a.worker.name), "union": a.case.node.name, "level": a.level_short,
+        notice = [{"name": svc.masked_name(a.worker.name), "union": a.case.node.display_name, "level": a.level_short,
                    "amount": a.amount} for a in svc.notice_list(elig.round)[:200]]
     amounts = {k: elig.amounts.get(k) for k in ("college", "high_school", "other")}
     return render(request, "hardship/golden_portal.html", {

@@ -39,7 +39,7 @@ from gonghui.hardship.models import (
     RecordCheck,
     SpendingRow,
 )
-from gonghui.orgs.models import UnionNode
+from gonghui.orgs.models import STEP_LEN, UnionNode
 from gonghui.workflow.services import Upload
 
 VIEW, CHANGE, APPROVE, POLICY = svc.VIEW, svc.CHANGE, svc.APPROVE, svc.POLICY
@@ -313,9 +313,6 @@ class FileAddView(_FileWriteView):
 
 
 class MemberEditView(_FileWriteView):
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
-
     def _member(self, member_id):
         return get_visible_or_404(HouseholdMember, self.request.user, VIEW, pk=member_id, file=self.file)
 
@@ -458,7 +455,14 @@ class PolicyListView(ScopedListView):
     partial_template_name = "hardship/policy_list.html"
 
     def get_queryset(self):
-        return self.base_queryset().select_related("node", "created_by").order_by("node__path", "-effective_from")
+        # The versions in the caller's subtree, and those of the federations above it (the rules that
+        # apply there when no nearer one set its own): rules are not personal data.
+        paths = paths_with_permission(self.request.user, VIEW)
+        above = {p[:i] for p in (paths or []) for i in range(STEP_LEN, len(p), STEP_LEN)}
+        visible = self.base_queryset()
+        qs = (PolicyVersion.objects.unscoped().filter(Q(pk__in=visible.values("pk")) | Q(node__path__in=above))
+              if paths is not None else visible)
+        return qs.select_related("node", "created_by").order_by("node__path", "-effective_from")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

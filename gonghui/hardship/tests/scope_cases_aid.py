@@ -81,6 +81,9 @@ CASES = [
               data=lambda obj: {"ended_on": _today(), "end_reason": "已脱困"}),
     # API
     ScopeCase(f"GET {API}/funds/", _fund, kind="list", kwargs=lambda obj: {}, marker=lambda obj: obj.name),
+    ScopeCase(f"POST {API}/funds/", lambda env: env.tree.d2, kind="create", kwargs=lambda obj: {},
+              data=lambda obj: {"union_id": obj.pk, "year": timezone.localdate().year, "source": "donation",
+                                "budget": "5000"}),
     ScopeCase(f"GET {API}/funds/{{int:fund_id}}", _fund, kwargs=lambda obj: {"fund_id": obj.pk}),
     ScopeCase(f"PATCH {API}/funds/{{int:fund_id}}", _fund, kind="change", kwargs=lambda obj: {"fund_id": obj.pk},
               data=lambda obj: {"budget": "90000"}),

@@ -49,10 +49,13 @@ def test_funds_are_listed_in_scope_and_created_by_approvers(tree, staff):
     assert response.status_code == 201 and response.json()["budget"] == "200000.00"
     response = post(as_user(staff.d1_manager), f"{API}/funds/",
                     {"union_id": tree.d2.pk, "year": TODAY().year, "source": "fiscal", "budget": "1"})
-    assert response.status_code == 422 and "只能为您有审批权限的工会设立帮扶资金" in response.json()["message"]
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
     response = post(as_user(staff.g1_handler), f"{API}/funds/",
                     {"union_id": tree.g1.pk, "year": TODAY().year, "source": "fiscal", "budget": "1"})
-    assert response.status_code == 422
+    assert response.status_code == 403
+    response = post(as_user(staff.d1_manager), f"{API}/funds/",
+                    {"union_id": tree.d1.pk, "year": TODAY().year, "source": "fiscal", "budget": "-5"})
+    assert response.status_code == 422 and "年度预算应大于0元" in response.json()["message"]
 
 
 def test_a_budget_is_patched_but_not_below_spending(tree, staff):

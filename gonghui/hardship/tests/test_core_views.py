@@ -303,3 +303,10 @@ def test_portal_notice_masks_names(tree, staff):
     assert "¥" not in body and "serious" not in body  # nothing else
     stranger = member_user(tree.g2)
     assert "张**" not in client_for(stranger).get(reverse("hardship:notice")).content.decode()
+
+
+def test_policy_list_shows_the_federations_above(tree, staff):
+    PolicyVersion.objects.create(node=tree.city, effective_from=datetime.date(2025, 1, 1), note="全市标准")
+    PolicyVersion.objects.create(node=tree.d2, effective_from=datetime.date(2025, 1, 1), note="西城标准")
+    body = client_for(staff.d1_manager).get(reverse("hardship:policies")).content.decode()
+    assert "全市标准" in body and "西城标准" not in body

@@ -174,3 +174,19 @@ def test_typing_one_question_is_logged_once(tree):
         search.search(q, user=w)
     search.search("金秋助学", user=w)
     assert list(SearchLog.objects.unscoped().order_by("pk").values_list("query", flat=True)) == ["欠薪怎么办", "金秋助学"]
+
+
+def test_ranking_window_keeps_recent_and_title_matches(tree, monkeypatch):
+    # Past WINDOW matches, BM25 ranks the newest WINDOW ones plus older items whose title matches.
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the ranking window is SQLite's (PostgreSQL ranks every match with tsv_rank)")
+    old_title = article(tree.city, "欠薪求助指南", "<p>说明。</p>")
+    for i in range(4):
+        article(tree.city, f"工会动态{i}", f"<p>第{i}期：欠薪治理。</p>")
+    monkeypatch.setattr(search, "WINDOW", 2)
+    page = search.search("欠薪", log=False)
+    assert page.total == 5
+    found = [h.obj_id for h in page.hits]
+    assert old_title.pk in found and len(found) == 3
