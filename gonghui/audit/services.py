@@ -1,6 +1,7 @@
 """Writing the audit trail. Action functions call these; save signals are not relied on, so bulk
 writes (imports) are audited too, as one batch entry."""
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +11,19 @@ from django.db import models
 from gonghui.audit.models import AuditEntry
 
 current_request: ContextVar = ContextVar("gonghui_current_request", default=None)
+# Set while a bulk job that writes one audit entry of its own (seed_demo) runs the services.
+_in_batch: ContextVar = ContextVar("gonghui_audit_in_batch", default=False)
+
+
+@contextmanager
+def one_batch():
+    """Inside this block record() writes nothing: the caller writes one entry for the whole batch
+    (seed_demo's "demo.seeded"), so running the services for demo data does not flood the trail."""
+    token = _in_batch.set(True)
+    try:
+        yield
+    finally:
+        _in_batch.reset(token)
 
 
 def client_ip(request) -> str | None:
@@ -82,7 +96,8 @@ def record(actor, action: str, obj=None, *, node=None, event: str = "", changes=
         entry.object_type = obj._meta.label_lower
         entry.object_id = str(obj.pk)
         entry.object_repr = str(obj)[:200]
-    entry.save()
+    if not _in_batch.get():
+        entry.save()
     return entry
 
 

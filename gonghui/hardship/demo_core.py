@@ -11,7 +11,6 @@ it stays registered for the other parts (aid, Golden Autumn, Send Warmth) to bui
 """
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
@@ -57,31 +56,12 @@ def _figures(category: str, size: int, standard: Decimal, rng) -> tuple[Decimal,
     return (line * Decimal(rng.randint(260, 400)) / 100).quantize(Decimal("1")), Decimal(0), False
 
 
-@contextmanager
-def quiet_audit():
-    """The demo is one audited batch (seed_demo's single "demo.seeded" entry): while the demo runs the
-    services, their own audit entries are not written. Only for seeding (one command, one thread)."""
-    from gonghui.audit.models import AuditEntry
-
-    original = AuditEntry.save
-    AuditEntry.save = lambda self, *args, **kwargs: None
-    try:
-        yield
-    finally:
-        AuditEntry.save = original
-
-
 def _name(rng) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def seed(rng) -> dict:
-    with quiet_audit():
-        return _seed(rng)
-
-
 @transaction.atomic
-def _seed(rng) -> dict:
+def seed(rng) -> dict:
     from gonghui.accounts.models import User
     from gonghui.demo.idnumbers import fake_id_number
     from gonghui.hardship import policy, registration

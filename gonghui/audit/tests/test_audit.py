@@ -12,7 +12,7 @@ from django.utils import timezone
 from gonghui.accounts.models import Grant
 from gonghui.accounts.tests.factories import PASSWORD, StaffFactory, grant
 from gonghui.audit.models import AppendOnlyError, AuditEntry
-from gonghui.audit.services import audited_delete, audited_save, client_ip, diff, record, snapshot
+from gonghui.audit.services import audited_delete, audited_save, client_ip, diff, one_batch, record, snapshot
 from gonghui.orgs.models import UnionNode
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -300,3 +300,11 @@ def test_audit_list_finds_entries_by_username_and_by_part_of_the_object_type(tre
     by_type = client.get(reverse("audit:list"), {"object": "unionnode"})
     assert all(e.object_type == "orgs.unionnode" for e in by_type.context["object_list"])
     assert by_type.context["object_list"]
+
+
+def test_one_batch_writes_nothing_inside_and_everything_after(tree, staff):
+    with one_batch():
+        record(staff.city_admin, AuditEntry.Action.CHANGE, tree.d1, event="inside")
+    record(staff.city_admin, AuditEntry.Action.CHANGE, tree.d1, event="after")
+    events = list(AuditEntry.objects.unscoped().values_list("event", flat=True))
+    assert "inside" not in events and "after" in events

@@ -82,6 +82,7 @@ def _walk(patterns, namespace=None):
 def api_operations() -> list[str]:
     from gonghui.api import api
 
+    get_resolver().url_patterns  # noqa: B018  (building the URLs makes ninja flatten nested routers)
     routes = []
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
@@ -96,12 +97,13 @@ def all_routes() -> list[str]:
     """Every URL name from the resolver (API operations listed by method and path instead)."""
     from gonghui.api import api
 
+    url_names = list(_walk(get_resolver().url_patterns))  # built first: ninja then flattens nested routers
     operation_names = {
         op.view_func.__name__
         for _prefix, router in api._routers
         for path_view in router.path_operations.values()
         for op in path_view.operations
     }
-    names = [n for n in _walk(get_resolver().url_patterns)
+    names = [n for n in url_names
              if not (n.startswith("api:") and n.split(":", 1)[1] in operation_names)]
     return sorted(set(names)) + sorted(set(api_operations()))

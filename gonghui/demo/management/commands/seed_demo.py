@@ -23,7 +23,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from gonghui.accounts.models import Grant, User
 from gonghui.audit.models import AuditEntry
-from gonghui.audit.services import record
+from gonghui.audit.services import one_batch, record
 from gonghui.core import dbstats
 from gonghui.core.validators import clean_mobile
 from gonghui.demo.idnumbers import fake_id_number
@@ -355,9 +355,11 @@ class _Seeder:
         from gonghui.members.demo_transfers import seed_transfers
         counts.update(seed_transfers(self.rng))
         from gonghui.hardship.demo import seed_hardship
-        counts.update(seed_hardship(self.rng))
         from gonghui.kb.demo import seed_kb
-        counts.update(seed_kb(self.rng))
+
+        with one_batch():  # these demos run the services; the demo is audited once, below
+            counts.update(seed_hardship(self.rng))
+            counts.update(seed_kb(self.rng))
         tallies.rebuild()  # the demo cases were bulk-inserted: count them once
         transaction.on_commit(lambda: dbstats.refresh(force=True))  # fresh planner statistics
         record(None, AuditEntry.Action.IMPORT, None, node=self.nodes["city"], event="demo.seeded",
