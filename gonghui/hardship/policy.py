@@ -23,17 +23,19 @@ DEFAULTS = {
         "concealed_income", "refused_work",
     ],
     "notice_days": 5,                   # 公示 working days
-    "large_aid_threshold": "20000",     # one aid above this needs the city's approval (H2)
-    "aid_caps": {                       # yuan per household per year, by category and aid kind (H2 reads)
-        "deep": {"living": "10000", "medical": "20000", "education": "10000", "other": "5000"},
+    "large_aid_threshold": "20000",     # one aid above this needs the city's approval (services_aid)
+    # Yuan per household per year, by category and aid kind. Medical caps of deep and accident
+    # hardship lie above the large-aid threshold: a serious illness is where large aid happens.
+    "aid_caps": {
+        "deep": {"living": "10000", "medical": "30000", "education": "10000", "other": "5000"},
         "relative": {"living": "5000", "medical": "10000", "education": "5000", "other": "3000"},
-        "accident": {"living": "5000", "medical": "10000", "education": "5000", "other": "3000"},
+        "accident": {"living": "5000", "medical": "30000", "education": "5000", "other": "3000"},
     },
-    "golden_autumn": {"college": "5000", "high_school": "2000", "other": "1000"},   # H3 reads
-    "exit_months": 6,                   # months above the standard before exit (H4 reads)
-    "followup_months": [3, 6, 12],      # H4 reads
-    "pairing_contact_days": 90,         # H2 reads
-    "review_every_months": 12,          # H4 reads
+    "golden_autumn": {"college": "5000", "high_school": "2000", "other": "1000"},   # golden_autumn.py
+    "exit_months": 6,                   # months above the standard before exit
+    "followup_months": [3, 6, 12],
+    "pairing_contact_days": 90,
+    "review_every_months": 12,
 }
 
 DEFAULT_LABEL = _("默认（全国通行做法）")

@@ -30,7 +30,7 @@ def test_nearest_federation_and_effective_date(tree):
     assert policy.param(tree.g2, "min_living_standard", datetime.date(2026, 2, 1)) == "900"
     # Nested dicts merge over the defaults.
     caps = policy.params_for(tree.g1, datetime.date(2025, 7, 1))["aid_caps"]
-    assert caps["deep"] == {"living": "12000", "medical": "20000", "education": "10000", "other": "5000"}
+    assert caps["deep"] == {"living": "12000", "medical": "30000", "education": "10000", "other": "5000"}
     assert policy.params_for(tree.g1, datetime.date(2026, 2, 1))["min_living_standard"] == "1100"
     assert policy.DEFAULTS["aid_caps"]["deep"]["living"] == "10000"  # defaults never mutated
 
