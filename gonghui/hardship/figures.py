@@ -196,7 +196,7 @@ def _sources(model, fund_ids) -> dict:
 
 
 def aid_figures(payments, year: int, node_path: str, paid_status: str = "paid") -> AidFigures:
-    """Aid paid during the year, summed from H2's AidPayment rows (scoped): per child of the node, and
+    """Aid paid during the year, summed from the aid payments (scoped): per child of the node, and
     by kind and fund source (grouped by fund id: the few funds' sources are read after, so the big
     table is not joined). The page reads the same from the tallies (aid_figures_from_tallies)."""
     key_len = len(node_path) + 4
@@ -230,28 +230,8 @@ def aid_figures_from_tallies(tallies, year: int, node_path: str) -> AidFigures:
     return figures
 
 
-def ledger_aid_figures(services, year: int, node_path: str) -> AidFigures:
-    """The same from the ledger (kind hardship.aid_paid), for data recorded without AidPayment rows."""
-    key_len = len(node_path) + 4
-    y0, y1 = year_bounds(year)
-    rows = (services.filter(subtree_q("node_path", node_path), kind="hardship.aid_paid", delivered_on__gte=y0,
-                            delivered_on__lte=y1)
-            .order_by().annotate(key=Substr("node_path", 1, key_len)).values("key")
-            .annotate(amount=Sum("amount"), n=Count("pk")))
-    figures = AidFigures()
-    for row in rows:
-        amount = row["amount"] or Decimal("0")
-        figures.total_amount += amount
-        figures.total_count += row["n"]
-        figures.by_key[row["key"]] = [amount, row["n"]]
-        pair = figures.by_kind_source.setdefault(("ledger", ""), [Decimal("0"), 0])
-        pair[0] += amount
-        pair[1] += row["n"]
-    return figures
-
-
 def golden_autumn_figures(applications, year: int, node_path: str) -> dict:
-    """Golden Autumn grants paid for the year (H3's applications, scoped): students and amounts, per
+    """Golden Autumn grants paid for the year (scoped): students and amounts, per
     level and per child of the node."""
     key_len = len(node_path) + 4
     rows = (applications.filter(subtree_q("case__node_path", node_path), year=year, paid_on__isnull=False)
@@ -272,7 +252,7 @@ def golden_autumn_figures(applications, year: int, node_path: str) -> dict:
 
 
 def warmth_figures(targets, year: int, node_path: str) -> dict:
-    """Send Warmth coverage in campaigns starting in the year (H3's targets, scoped): households on
+    """Send Warmth coverage in campaigns starting in the year (scoped): households on
     the visit lists, visited, and the value delivered."""
     key_len = len(node_path) + 4
     rows = (targets.filter(subtree_q("node_path", node_path), campaign__starts_on__year=year)

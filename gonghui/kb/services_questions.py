@@ -297,8 +297,8 @@ def unindex_question(req_or_id) -> None:
 
 
 def after_request_transition(case, transition, data, by) -> None:
-    """Chained after the requests type's own hook (apps_questions.ready): keep answered
-    consultation questions in the index — whichever page or API took the step."""
+    """After every step of a request (workflow.signals.case_transitioned): keep answered
+    consultation questions in the index, whichever page or API took the step."""
     req = casetype.request_of(case)
     if req is None or req.kind != CONSULTATION:
         return

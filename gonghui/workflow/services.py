@@ -25,7 +25,7 @@ from gonghui.audit.services import record
 from gonghui.core.scope import has_permission, paths_with_permission
 from gonghui.notifications import services as notifications
 from gonghui.orgs.models import STEP_LEN, UnionNode
-from gonghui.workflow import calendar, declarations
+from gonghui.workflow import calendar, declarations, signals
 from gonghui.workflow.declarations import APPLICANT, OWNER, SUPERVISOR, CaseType, Transition
 from gonghui.workflow.models import Case, CaseAttachment, CaseEvent
 from gonghui.workflow.notify import case_messages
@@ -231,6 +231,9 @@ def perform_transition(case: Case, name: str, *, by, version: int, data: dict | 
                event=f"{case_type.name}.{transition.name}", changes=changes)
         if case_type.on_transition is not None:
             case_type.on_transition(current, transition, cleaned, by)
+        # Other apps follow a type they do not own (kb indexes answered consultation requests).
+        signals.case_transitioned.send(sender=case_type.name, case=current, transition=transition,
+                                       data=cleaned, by=by)
         _notify(current, transition.notify, "workflow.transition", by=by, transition=transition, note=note)
     return current
 
