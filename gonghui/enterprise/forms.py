@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.widgets import DateInput
 from gonghui.enterprise.models import Industry, Problem
 from gonghui.enterprise.services import HANDLE, MAX_PROBLEMS
 from gonghui.orgs.models import UnionNode
@@ -47,7 +48,7 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput(),
                                  error_messages={"required": _("请填写走访日期。"),
                                                  "invalid": _("请按2026-11-25的格式填写走访日期。")})
     node = forms.ModelChoiceField(label=_("走访工会"), queryset=None, empty_label=None,

@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.widgets import DateInput
 from gonghui.hardship.models import AidKind, Fund, MeasureKind, Pairing, PairingContact, PlanMeasure
-
-DATE = {"type": "date"}
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -23,7 +22,7 @@ def apply_errors(form, error: ValidationError) -> None:
 
 
 def _date(label, *, required=True, help_text="", missing=""):
-    return forms.DateField(label=label, required=required, help_text=help_text, widget=forms.DateInput(attrs=DATE),
+    return forms.DateField(label=label, required=required, help_text=help_text, widget=DateInput(),
                            error_messages={"required": missing, "invalid": _("请按2026-11-25的格式填写日期。")})
 
 

@@ -4,14 +4,8 @@ are in services_campaigns, whose ValidationError is put next to the fields it na
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.widgets import DateInput
 from gonghui.hardship.models import GoldenAutumnApplication, WarmthTarget, WarmthVisit
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _text(label, *, required=True, max_length=200, **kwargs):

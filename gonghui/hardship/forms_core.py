@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.widgets import DateInput
 from gonghui.hardship.models import (
     Cause,
     Exclusion,
@@ -17,7 +18,7 @@ from gonghui.hardship.models import (
 )
 from gonghui.hardship.policy import EDITABLE
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 MONEY = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
 

@@ -4,17 +4,11 @@ in services_review.py."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.widgets import DateInput
 from gonghui.hardship.models import Exit, FollowUp
 
 DECISION_CHOICES = [("keep", _("保持在档（按复核评估调整类别）")), ("exit", _("解困脱困")), ("close", _("注销档案"))]
 END_REASON_CHOICES = [("", _("请选择"))] + [(r.value, r.label) for r in (*Exit.EXIT_REASONS, *Exit.CLOSE_REASONS)]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class _Form(forms.Form):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.scope import paths_with_permission, subtree_q
+from gonghui.core.widgets import DateInput
 from gonghui.kb.models import Article, Category, Synonym
 from gonghui.orgs.models import UnionNode
 
@@ -19,8 +20,8 @@ class ArticleForm(forms.ModelForm):
         widgets = {
             "body_html": forms.Textarea(attrs={"rows": 14, "class": "font-monospace"}),
             "summary": forms.Textarea(attrs={"rows": 2}),
-            "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "effective_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "issued_on": DateInput(),
+            "effective_on": DateInput(),
             "publish_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
         help_texts = {

@@ -305,7 +305,10 @@ def published_for(user):
 
 
 def latest_for(user, n: int = 5) -> list[Article]:
-    """The portal home's block: the newest news and notices the person's unions publish."""
+    """The portal home's block: the newest news and notices of the signed-in person's unions (an
+    anonymous first visit reads nothing from the database: the sign-in card is what it needs)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
     return list(published_for(user).filter(kind__in=(Article.Kind.NEWS, Article.Kind.NOTICE))
                 .order_by("-published_at", "-pk")[:n])
 

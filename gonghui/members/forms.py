@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.scope import paths_with_permission, subtree_q
+from gonghui.core.widgets import DateInput
 from gonghui.members import services
 from gonghui.members.models import Education, Gender, HouseholdType
 from gonghui.orgs.models import UnionNode
@@ -18,7 +19,7 @@ from gonghui.orgs.models import UnionNode
 MAX_UNION_CHOICES = 500
 
 ETHNICITY_CHOICES = [("", "——")] + [(e, e) for e in services.ETHNICITIES]
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def member_unions(user, permission: str = "members.change"):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.widgets import DateInput
 from gonghui.workflow.declarations import Transition
 from gonghui.workflow.models import HolidayOverride
 from gonghui.workflow.services import transfer_targets
@@ -48,4 +49,4 @@ class HolidayOverrideForm(forms.ModelForm):
     class Meta:
         model = HolidayOverride
         fields = ["day", "is_working_day", "note"]
-        widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"day": DateInput()}

@@ -75,7 +75,9 @@ def take_transition(request, pk, name):
         except PermissionDenied as denied:
             raise PermissionDenied(str(denied)) from None
         except ValidationError as error:
-            for field, errs in error.message_dict.items():
+            # A hook may refuse with field errors or with plain sentences.
+            errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for field, errs in errors.items():
                 form.add_error(field if field in form.fields else None, errs)
         else:
             messages.success(request, _("已%(action)s。") % {"action": transition.label})

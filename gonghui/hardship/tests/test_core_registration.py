@@ -96,6 +96,21 @@ def test_notice_needs_home_visit_and_assessment(applicant, staff):
     assert Case.objects.unscoped().get(pk=case.pk).state == "submitted"  # nothing half-written
 
 
+def test_a_refused_step_shows_its_reason_on_the_case_page(applicant, staff):
+    from django.test import Client
+    from django.urls import reverse
+
+    case = apply(applicant).case
+    case.refresh_from_db()
+    client = Client()
+    client.force_login(staff.g1_handler)
+    response = client.post(reverse("workflow:transition", args=[case.pk, "start_notice"]),
+                           {"start_notice-version": case.version})
+    assert response.status_code == 422
+    assert "请先记录入户调查" in response.content.decode()
+    assert Case.objects.unscoped().get(pk=case.pk).state == "submitted"
+
+
 def test_forward_before_notice_ends_refused(applicant, staff):
     application = apply(applicant)
     prepare(application.file, staff)

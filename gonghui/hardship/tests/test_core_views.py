@@ -283,6 +283,7 @@ def test_portal_me_shows_file_and_ledger(tree):
     body = client_for(user).get(reverse("hardship:me")).content.decode()
     assert "已建档" in body and "深度困难" in body
     assert "生活救助金" in body and "¥3000.00" in body and "别的服务" not in body
+    assert reverse("hardship:golden_portal") in body  # the way to Golden Autumn
 
 
 def test_portal_notice_masks_names(tree, staff):
