@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from gonghui.core.scope import user_grants
 from gonghui.hardship import policy
@@ -54,44 +54,44 @@ def time_limit_for(case, state):
     return state.time_limit
 
 
-REASON = Field("note", _lazy("不予建档的原因（职工可见）"), kind="textarea", required=True,
-               help_text=_lazy("请写明原因和职工可以怎么做，例如“家庭月人均收入高于本地低保标准的2倍，暂不符合建档条件”。"))
+REASON = Field("note", gettext_lazy("不予建档的原因（职工可见）"), kind="textarea", required=True,
+               help_text=gettext_lazy("请写明原因和职工可以怎么做，例如“家庭月人均收入高于本地低保标准的2倍，暂不符合建档条件”。"))
 
 REGISTRATION = CaseType(
-    name=NAME, label=_lazy("困难职工建档"), number_prefix="KD", view_permission=VIEW,
+    name=NAME, label=gettext_lazy("困难职工建档"), number_prefix="KD", view_permission=VIEW,
     summary_template="hardship/_case_summary.html",
     applicant_summary_template="hardship/_case_portal_summary.html",
     time_limit_for=time_limit_for,
     states=[
-        State("submitted", _lazy("待基层审核"), applicant_label=_lazy("已提交，等待工会入户调查和审核"),
+        State("submitted", gettext_lazy("待基层审核"), applicant_label=gettext_lazy("已提交，等待工会入户调查和审核"),
               time_limit=TimeLimit(15)),
-        State("notice", _lazy("公示中"), applicant_label=_lazy("审核通过，正在公示"), time_limit=TimeLimit(5)),
-        State("district", _lazy("待区总工会审批"), applicant_label=_lazy("公示期满，等待区总工会审批"),
+        State("notice", gettext_lazy("公示中"), applicant_label=gettext_lazy("审核通过，正在公示"), time_limit=TimeLimit(5)),
+        State("district", gettext_lazy("待区总工会审批"), applicant_label=gettext_lazy("公示期满，等待区总工会审批"),
               time_limit=TimeLimit(10)),
-        State("registered", _lazy("已建档"), applicant_label=_lazy("已建档"), terminal=True),
-        State("rejected", _lazy("未通过"), applicant_label=_lazy("未通过"), terminal=True),
-        State("withdrawn", _lazy("已撤回"), applicant_label=_lazy("已撤回"), terminal=True),
+        State("registered", gettext_lazy("已建档"), applicant_label=gettext_lazy("已建档"), terminal=True),
+        State("rejected", gettext_lazy("未通过"), applicant_label=gettext_lazy("未通过"), terminal=True),
+        State("withdrawn", gettext_lazy("已撤回"), applicant_label=gettext_lazy("已撤回"), terminal=True),
     ],
     transitions=[
-        Transition("start_notice", _lazy("审核通过，开始公示"), ("submitted",), "notice", permission=CHANGE,
-                   fields=(Field("note", _lazy("审核意见（职工可见）"), kind="textarea"),),
-                   confirm=_lazy("公示期间，本单位职工可在网上工会看到户主姓名（隐去名字）和所在工会。")),
-        Transition("object", _lazy("记录公示异议"), ("notice",), "notice", permission=CHANGE,
+        Transition("start_notice", gettext_lazy("审核通过，开始公示"), ("submitted",), "notice", permission=CHANGE,
+                   fields=(Field("note", gettext_lazy("审核意见（职工可见）"), kind="textarea"),),
+                   confirm=gettext_lazy("公示期间，本单位职工可在网上工会看到户主姓名（隐去名字）和所在工会。")),
+        Transition("object", gettext_lazy("记录公示异议"), ("notice",), "notice", permission=CHANGE,
                    visible_to_applicant=False, notify=(),
-                   fields=(Field("note", _lazy("异议内容"), kind="textarea", required=True,
-                                 help_text=_lazy("记录异议人反映的情况；核实结果请在入户调查或信息核对中记录。")),)),
-        Transition("forward", _lazy("公示期满，报区总工会审批"), ("notice",), "district", permission=CHANGE,
+                   fields=(Field("note", gettext_lazy("异议内容"), kind="textarea", required=True,
+                                 help_text=gettext_lazy("记录异议人反映的情况；核实结果请在入户调查或信息核对中记录。")),)),
+        Transition("forward", gettext_lazy("公示期满，报区总工会审批"), ("notice",), "district", permission=CHANGE,
                    notify=("applicant", "supervisor_staff"),
-                   fields=(Field("note", _lazy("公示结果"), kind="textarea"),)),
-        Transition("approve", _lazy("批准建档"), ("district",), "registered", permission=APPROVE,
-                   level=SUPERVISOR, fields=(Field("note", _lazy("审批意见（职工可见）"), kind="textarea"),),
-                   confirm=_lazy("批准后该户进入困难职工档案，可以享受帮扶。")),
-        Transition("reject", _lazy("不予建档"), ("submitted", "notice"), "rejected", permission=CHANGE,
+                   fields=(Field("note", gettext_lazy("公示结果"), kind="textarea"),)),
+        Transition("approve", gettext_lazy("批准建档"), ("district",), "registered", permission=APPROVE,
+                   level=SUPERVISOR, fields=(Field("note", gettext_lazy("审批意见（职工可见）"), kind="textarea"),),
+                   confirm=gettext_lazy("批准后该户进入困难职工档案，可以享受帮扶。")),
+        Transition("reject", gettext_lazy("不予建档"), ("submitted", "notice"), "rejected", permission=CHANGE,
                    fields=(REASON,)),
-        Transition("district_reject", _lazy("不予建档"), ("district",), "rejected", permission=APPROVE,
+        Transition("district_reject", gettext_lazy("不予建档"), ("district",), "rejected", permission=APPROVE,
                    level=SUPERVISOR, fields=(REASON,)),
-        Transition("withdraw", _lazy("撤回申请"), ("submitted",), "withdrawn", level=APPLICANT,
-                   notify=("owner_staff",), confirm=_lazy("撤回后如有需要，可以重新申请。")),
+        Transition("withdraw", gettext_lazy("撤回申请"), ("submitted",), "withdrawn", level=APPLICANT,
+                   notify=("owner_staff",), confirm=gettext_lazy("撤回后如有需要，可以重新申请。")),
     ],
 )
 
