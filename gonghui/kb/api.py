@@ -10,7 +10,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gonghui.core.scope import has_permission, require_permission
@@ -210,7 +210,7 @@ def create_article(request, payload: ArticleIn):
     if getattr(request.user, "is_worker", False) or not has_permission(request.user, "kb.write"):
         raise PermissionDenied
     article = svc.create_article(by=request.user, **_fields(payload, request.user))
-    return 201, _detail(article)
+    return Status(201, _detail(article))
 
 
 @router.put("/articles/{int:article_id}", response=ArticleDetailOut, summary="修改文章（已发布的文章保留修改前版本）")
