@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ROOT, bench_env, run, say  # noqa: E402
+from bench.run import ROOT, run, say, use_in_process  # noqa: E402
 
 PAGE_GOAL_MS = 200.0
 FIRST_BYTES_GOAL_MS = 200.0
@@ -359,10 +359,7 @@ def main() -> None:
 
 
 def run_all(args, var_dir: Path) -> None:
-    env = bench_env(var_dir)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    os.environ.update({k: v for k, v in env.items() if k.startswith(("GONGHUI_", "DJANGO_", "DATABASE_URL"))})
+    env = use_in_process(var_dir, args.database_url)
     database = "PostgreSQL" if args.database_url else "SQLite"
     say(f"# Gonghui hardship figures bench — {database}, data in {var_dir}; {args.households:,} households, "
         f"{args.aid:,} aid payments; {os.cpu_count()} CPUs")

@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ROOT, bench_env, run, say  # noqa: E402
+from bench.run import ROOT, run, say, use_in_process  # noqa: E402
 
 GOAL_MS = 50.0
 # (surname, frequency in per mille), the most common Chinese surnames.
@@ -412,10 +412,7 @@ def main() -> None:
 
 
 def run_all(args, var_dir: Path) -> None:
-    env = bench_env(var_dir)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    os.environ.update({k: v for k, v in env.items() if k.startswith(("GONGHUI_", "DJANGO_", "DATABASE_URL"))})
+    env = use_in_process(var_dir, args.database_url)
     database = "PostgreSQL" if args.database_url else "SQLite"
     say(f"# Gonghui members search bench — {database}, data in {var_dir}; {args.members:,} members; "
         f"{os.cpu_count()} CPUs")

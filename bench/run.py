@@ -72,6 +72,16 @@ def bench_env(var_dir: Path) -> dict:
     return env
 
 
+def use_in_process(var_dir: Path, database_url: str = "") -> dict:
+    """The bench environment (PostgreSQL when a URL is given), also set in this process so the
+    script can set Django up and measure in-process; returns it for the manage.py children."""
+    env = bench_env(var_dir)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("GONGHUI_", "DJANGO_", "DATABASE_URL"))})
+    return env
+
+
 def run(cmd: list[str], env: dict, timeout: float) -> str:
     result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
