@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import get_visible_or_404, has_permission, require_permission
 from gonghui.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
 from gonghui.enterprise import services
@@ -14,12 +15,6 @@ from gonghui.enterprise.casetype import ENTERPRISE_PROBLEM, OPEN_STATES
 from gonghui.enterprise.forms import MORE_ROWS, EnterpriseForm, ProblemFormSet, VisitForm
 from gonghui.enterprise.models import Enterprise, Industry, Problem, Visit
 from gonghui.enterprise.services import HANDLE, VIEW
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 class EnterpriseListView(ScopedListView):

@@ -4,21 +4,11 @@ The forms only parse what was typed; the rules (caps, budgets, who may do what) 
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.widgets import DateInput
 from gonghui.hardship.models import AidKind, Fund, MeasureKind, Pairing, PairingContact, PlanMeasure
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _date(label, *, required=True, help_text="", missing=""):

@@ -4,6 +4,7 @@ are in services_campaigns, whose ValidationError is put next to the fields it na
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import forms as core_forms
 from gonghui.core.widgets import DateInput
 from gonghui.hardship.models import GoldenAutumnApplication, WarmthTarget, WarmthVisit
 
@@ -13,11 +14,8 @@ def _text(label, *, required=True, max_length=200, **kwargs):
 
 
 def apply_errors(form, error) -> None:
-    """Put a service's ValidationError next to the fields it names (the rest above the form)."""
-    for name, messages in error.message_dict.items():
-        if name == "file":
-            name = next((f for f in ("letter", "photo") if f in form.fields), None)
-        form.add_error(name if name in form.fields else None, messages)
+    """The services name uploads "file"; the form calls it "letter" or "photo"."""
+    core_forms.apply_errors(form, error, {"file": next((f for f in ("letter", "photo") if f in form.fields), None)})
 
 
 class ChineseRequired:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import get_visible_or_404, has_permission, require_permission
 from gonghui.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin, error_response
 from gonghui.hardship import services_aid as aid
@@ -28,7 +29,6 @@ from gonghui.hardship.forms_aid import (
     PairingForm,
     PlanGoalForm,
     RejectForm,
-    apply_errors,
 )
 from gonghui.hardship.models import (
     AidKind,

@@ -15,6 +15,7 @@ from django.views import View
 
 from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import (
     get_visible_or_404,
     has_permission,
@@ -44,15 +45,6 @@ from gonghui.workflow.services import Upload
 
 VIEW, CHANGE, APPROVE, POLICY = svc.VIEW, svc.CHANGE, svc.APPROVE, svc.POLICY
 WORKER_LOGIN = "accounts:worker_login"
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _visible_file(request, pk) -> HardshipFile:

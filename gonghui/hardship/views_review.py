@@ -16,6 +16,7 @@ from django.views import View
 
 from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import get_visible_or_404, has_permission, require_permission
 from gonghui.core.views import StaffRequiredMixin
 from gonghui.hardship import figures
@@ -26,15 +27,6 @@ from gonghui.hardship.services_review import CHANGE, VIEW
 from gonghui.orgs.models import UnionNode
 
 FLAGS = ("all", "start", "new", "exited", "closed", "end")
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (else at the top)."""
-    if hasattr(error, "error_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _require_view(request) -> None:

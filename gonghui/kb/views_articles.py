@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import get_visible_or_404, has_permission, require_permission
 from gonghui.core.views import ScopedListView
 from gonghui.kb import search
@@ -163,14 +164,6 @@ def _staff_only(request):
     return True
 
 
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def article_new(request):
     if not _staff_only(request):
         return redirect_to_login(request.get_full_path())
@@ -182,7 +175,7 @@ def article_new(request):
         try:
             article = svc.create_article(by=request.user, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已保存为草稿。"))
             return redirect("kb:article_manage", pk=article.pk)
@@ -203,7 +196,7 @@ def article_edit(request, pk):
         try:
             svc.update_article(fresh, by=request.user, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已保存。") if fresh.status != Article.Status.PUBLISHED
                              else _("已保存，修改前的内容已存为历史版本。"))
@@ -295,7 +288,7 @@ def synonyms(request, pk=None):
                 svc.save_synonym(by=request.user, terms=form.cleaned_data["terms"], synonym=instance,
                                  active=form.cleaned_data["active"])
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存，搜索时会按同义词扩展。"))
                 return redirect("kb:synonyms")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import has_permission, require_permission
 from gonghui.core.views import ScopedListView
 from gonghui.kb import figures as kb_figures
@@ -29,11 +30,6 @@ from gonghui.workflow import services as workflow
 from gonghui.workflow.access import get_case_or_404
 
 WORKER_LOGIN = "accounts:worker_login"
-
-
-def _apply_errors(form, error: ValidationError):
-    for name, errs in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, errs)
 
 
 # ================= the worker portal =================
@@ -56,7 +52,7 @@ def ask(request):
                 req, _created = svc.ask(by=request.user, text=data["question"], topic=data.get("topic", ""),
                                         chosen_node=data.get("district"), token=data.get("token", ""))
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 return redirect("kb:ask_done", pk=req.pk)
     text = request.POST.get("question", "") if request.method == "POST" else initial["question"]
@@ -225,7 +221,7 @@ def answer(request, pk):
             except PermissionDenied as denied:
                 raise PermissionDenied(str(denied)) from None
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("已答复，答复内容已发送给职工。"))
                 return redirect("workflow:case", pk=case.pk)
@@ -276,7 +272,7 @@ def publish_faq(request, pk):
                 article = svc.publish_faq(req, by=request.user, title=data["title"], question=data["question"],
                                           answer=data["answer"], node=data["node"], category=data.get("category"))
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("已发布为常见问答，职工搜索即可找到。"))
                 return redirect(article.get_absolute_url())

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from gonghui.audit.models import AuditEntry
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import get_visible_or_404, has_permission, paths_with_permission, subtree_q
 from gonghui.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
 from gonghui.ledger.services import services_of
@@ -28,13 +29,6 @@ from gonghui.orgs.models import UnionNode
 from gonghui.workflow.services import may_view
 
 WORKER_LOGIN = "accounts:worker_login"
-
-
-def _apply_errors(form, error: ValidationError, aliases: dict | None = None) -> None:
-    aliases = aliases or {}
-    for field, errs in error.message_dict.items():
-        field = aliases.get(field, field)
-        form.add_error(field if field in form.fields else None, errs)
 
 
 class CappedPaginator(Paginator):
@@ -250,7 +244,7 @@ class RegisterView(StaffRequiredMixin, View):
                 if twin is not None:  # a double click: the first request already did it
                     messages.info(request, _("该会员刚刚已登记成功，未重复登记。"))
                     return redirect(twin)
-                _apply_errors(form, error, {"worker": "id_number"})
+                apply_errors(form, error, {"worker": "id_number"})
             else:
                 messages.success(request, _("已登记会员%(name)s，会员号%(number)s。") % {
                     "name": membership.worker.name, "number": membership.member_number})
@@ -303,7 +297,7 @@ class EditView(StaffRequiredMixin, View):
                                        id_number=data.get("id_number") or None, **fields)
                 services.update_membership(membership, joined_on=data["joined_on"], by=request.user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("已保存。"))
                 return redirect(membership)
@@ -335,7 +329,7 @@ class StatusChangeView(StaffRequiredMixin, View):
                 services.change_status(membership, data["kind"], on=data["on"], reason=data["reason"],
                                        by=request.user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("会籍状态已变更。"))
                 return redirect(membership)
@@ -356,7 +350,7 @@ def _transfer_page(request, membership, template: str, *, extra=None):
                 transfer = transfers.start_transfer(membership, form.target(), reason=form.cleaned_data["reason"],
                                                     by=request.user)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 return transfer
     results = transfers.union_search(query, exclude=membership.union) if query else []

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET
 
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import get_visible_or_404, paths_with_permission
 from gonghui.core.validators import clean_id_number
 from gonghui.core.views import ScopedListView, StaffRequiredMixin
@@ -61,11 +62,6 @@ def _initial(user, worker: Worker | None, union: UnionNode) -> dict:
     return initial
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, errs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errs)
-
-
 @login_required(login_url=WORKER_LOGIN)
 def join_apply(request, pk):
     """Step 2: the form for one union (also where the union's join QR code points)."""
@@ -95,7 +91,7 @@ def join_apply(request, pk):
             try:
                 application, created = join_services.submit(by=user, union=union, data=form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 if not created:
                     messages.info(request, _("您的入会申请已经提交，无需重复提交。"))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.models import User
 from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import audited_save, record
+from gonghui.core.forms import apply_errors
 from gonghui.core.scope import has_permission, paths_with_permission, subtree_q
 from gonghui.core.views import ScopedListView
 from gonghui.members.models import Worker
@@ -39,10 +40,8 @@ UPLOAD_FIELDS = ("file", "photo", "files")
 
 
 def _apply_errors(form, error: ValidationError):
-    for field, errs in error.message_dict.items():
-        if field == "file":
-            field = next((f for f in UPLOAD_FIELDS if f in form.fields), None)
-        form.add_error(field if field in form.fields else None, errs)
+    """The services name uploads "file"; the form's upload field depends on the page."""
+    apply_errors(form, error, {"file": next((f for f in UPLOAD_FIELDS if f in form.fields), None)})
 
 
 # ================= the worker portal =================

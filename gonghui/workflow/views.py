@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.audit.services import audited_delete, audited_save
+from gonghui.core.forms import apply_errors
 from gonghui.workflow import declarations, services
 from gonghui.workflow.access import get_case_or_404
 from gonghui.workflow.forms import AttachmentForm, CommentForm, HolidayOverrideForm, transition_form
@@ -75,10 +76,7 @@ def take_transition(request, pk, name):
         except PermissionDenied as denied:
             raise PermissionDenied(str(denied)) from None
         except ValidationError as error:
-            # A hook may refuse with field errors or with plain sentences.
-            errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            for field, errs in errors.items():
-                form.add_error(field if field in form.fields else None, errs)
+            apply_errors(form, error)  # a hook may refuse with field errors or with plain sentences
         else:
             messages.success(request, _("已%(action)s。") % {"action": transition.label})
             if staff and not services.may_view(case, request.user):
