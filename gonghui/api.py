@@ -118,11 +118,15 @@ class ApiError(HttpError):
 
 def register_routers():
     from gonghui.accounts.api import router as accounts_router
+    from gonghui.activities.api import router as activities_router
     from gonghui.core.api import router as core_router
+    from gonghui.courses.api import router as courses_router
+    from gonghui.enrolment.api import router as enrolment_router
     from gonghui.enterprise.api import router as enterprise_router
     from gonghui.hardship.api import router as hardship_router
     from gonghui.kb.api import router as kb_router
     from gonghui.ledger.api import router as ledger_router
+    from gonghui.legal.api import router as legal_router
     from gonghui.members.api import router as members_router
     from gonghui.members.api_card import cards_router, me_router
     from gonghui.members.api_import import router as member_import_router
@@ -148,6 +152,10 @@ def register_routers():
     api.add_router("/services", ledger_router)
     api.add_router("/hardship", hardship_router)
     api.add_router("/kb", kb_router)
+    api.add_router("/legal", legal_router)
+    api.add_router("/enrolments", enrolment_router)
+    api.add_router("/activities", activities_router)
+    api.add_router("/courses", courses_router)
 
 
 register_routers()

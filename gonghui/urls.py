@@ -17,6 +17,10 @@ urlpatterns = [
     path("", include("gonghui.requests.urls")),  # /requests/ (portal) and /console/requests/
     path("", include("gonghui.hardship.urls")),  # /hardship/ (portal) and /console/hardship/
     path("", include("gonghui.kb.urls")),  # /kb/ (portal) and /console/kb/
+    path("", include("gonghui.legal.urls")),  # /legal/ (portal) and /console/legal/
+    path("", include("gonghui.enrolment.urls")),  # /enrolments/ (portal) and /console/enrolment/
+    path("", include("gonghui.activities.urls")),  # /activities/ (portal) and /console/activities/
+    path("", include("gonghui.courses.urls")),  # /courses/, /certificates/ (portal) and /console/courses/
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
 ]

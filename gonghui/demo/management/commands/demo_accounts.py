@@ -5,7 +5,12 @@ from django.core.management.base import BaseCommand
 
 from gonghui.accounts import roles
 from gonghui.accounts.models import Grant, User
-from gonghui.demo.management.commands.seed_demo import DEMO_PASSWORD, STAFF_ACCOUNTS, WORKER_PHONE
+from gonghui.demo.management.commands.seed_demo import (
+    DEMO_PASSWORD,
+    PARTNER_ACCOUNTS,
+    STAFF_ACCOUNTS,
+    WORKER_PHONE,
+)
 
 STAFF_LOGIN = "/accounts/login/"
 WORKER_LOGIN = "/accounts/worker-login/"
@@ -24,7 +29,7 @@ class Command(BaseCommand):
     help = "Print the demo accounts (username, password, role, where to sign in)."
 
     def handle(self, *args, **options):
-        usernames = [a[0] for a in STAFF_ACCOUNTS] + [f"w{WORKER_PHONE}"]
+        usernames = [a[0] for a in STAFF_ACCOUNTS + PARTNER_ACCOUNTS] + [f"w{WORKER_PHONE}"]
         present = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
         if not present:
             self.stdout.write("No demo accounts in this database (run: manage.py seed_demo).")
@@ -41,6 +46,9 @@ class Command(BaseCommand):
         for username, description, _node, _role in STAFF_ACCOUNTS:
             if username in present:
                 who = "；".join(grants.get(username, [])) or description
+                rows.append((username, DEMO_PASSWORD, who, STAFF_LOGIN))
+        for username, who in PARTNER_ACCOUNTS:
+            if username in present:
                 rows.append((username, DEMO_PASSWORD, who, STAFF_LOGIN))
         if f"w{WORKER_PHONE}" in present:
             rows.append((WORKER_PHONE, "验证码 one-time code", "职工（东湖精机工会会员） worker, member of union 1",

@@ -142,10 +142,17 @@ class Command(BaseCommand):
 
 
 # (username, display role, node key, role). Node keys are filled in by _Seeder.build_tree.
+# Partners (lawyers, schools) hold no grant on a node; the app that works with them creates the
+# account in its demo (legal: lawyer1, with assigned cases). Listed here so demo_accounts prints them.
+PARTNER_ACCOUNTS = [
+    ("lawyer1", "合作律师（只看到指派给自己的法律援助案件） partner lawyer, sees only assigned cases"),
+]
+
 STAFF_ACCOUNTS = [
     ("city_admin", "市总工会管理员", "city", "admin"),
     ("city_viewer", "市总工会查看员", "city", "viewer"),
     ("city_hardship", "市总工会帮扶审批人（大额救助）", "city", "manager"),
+    ("legal_centre", "市总工会法律援助中心负责人（审批、指派律师）", "city_legal", "manager"),
     ("legal_aid_staff", "法律援助中心经办人", "city_legal", "handler"),
     ("district1_admin", "东湖区总工会管理员", "d0", "admin"),
     ("district1_staff", "东湖区总工会审批人", "d0", "manager"),
@@ -354,12 +361,20 @@ class _Seeder:
         counts.update(seed_join(self.rng))
         from gonghui.members.demo_transfers import seed_transfers
         counts.update(seed_transfers(self.rng))
+        from gonghui.activities.demo import seed_activities
+        from gonghui.courses.demo import seed_courses
+        from gonghui.enrolment.demo import seed_enrolment
         from gonghui.hardship.demo import seed_hardship
         from gonghui.kb.demo import seed_kb
+        from gonghui.legal.demo import seed_legal
 
         with one_batch():  # these demos run the services; the demo is audited once, below
             counts.update(seed_hardship(self.rng))
             counts.update(seed_kb(self.rng))
+            counts.update(seed_legal(self.rng))
+            counts.update(seed_enrolment(self.rng))
+            counts.update(seed_activities(self.rng))
+            counts.update(seed_courses(self.rng))
         tallies.rebuild()  # the demo cases were bulk-inserted: count them once
         transaction.on_commit(lambda: dbstats.refresh(force=True))  # fresh planner statistics
         record(None, AuditEntry.Action.IMPORT, None, node=self.nodes["city"], event="demo.seeded",

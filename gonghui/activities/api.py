@@ -1,0 +1,5 @@
+"""The API at /api/v1/activities/…"""
+
+from ninja import Router
+
+router = Router(tags=["activities"])

@@ -1,0 +1,4 @@
+"""The enrolment app's routes for the shared scope test."""
+
+CASES = []
+EXEMPT = {}

@@ -1,0 +1,5 @@
+"""The intake part's API under /api/v1/legal/."""
+
+from ninja import Router
+
+router = Router()

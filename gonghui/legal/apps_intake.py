@@ -1,0 +1,5 @@
+"""Registrations of the legal app's intake part (called from LegalConfig.ready())."""
+
+
+def ready():
+    pass

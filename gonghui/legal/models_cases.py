@@ -1,0 +1,3 @@
+"""Models of the legal app's cases part (imported by models.py)."""
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""The cases part's routes for the shared scope test."""
+
+CASES = []
+EXEMPT = {}

@@ -1,0 +1,4 @@
+"""The intake part's routes for the shared scope test."""
+
+CASES = []
+EXEMPT = {}

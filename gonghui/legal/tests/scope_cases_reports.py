@@ -1,0 +1,4 @@
+"""The reports part's routes for the shared scope test."""
+
+CASES = []
+EXEMPT = {}

@@ -1,0 +1,3 @@
+"""Pages of the legal app's reports part."""
+
+urlpatterns = []
