@@ -17,4 +17,4 @@ class AccountsConfig(AppConfig):
         periodic.register(prune_login_codes, every=timedelta(hours=6))
 
         nav.register("console", "grants", _("账号授权"), "accounts:grants", icon="person-lock", order=80,
-                     permission="accounts.manage")
+                     permission="accounts.manage", group="admin")

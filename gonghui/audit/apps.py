@@ -11,4 +11,4 @@ class AuditConfig(AppConfig):
         from gonghui.core import nav
 
         nav.register("console", "audit", _("审计日志"), "audit:list", icon="journal-text", order=90,
-                     permission="audit.view")
+                     permission="audit.view", group="admin")

@@ -20,6 +20,7 @@ def shell(request):
     user = getattr(request, "user", None)
     return {
         "console_nav": lambda: nav.entries_for("console", user, request.path),
+        "console_nav_groups": lambda: nav.grouped(nav.entries_for("console", user, request.path)),
         "portal_nav": lambda: nav.entries_for("portal", user, request.path),
         "acting_as": lambda: _acting_as(user),
         "trial_mode": settings.TRIAL_MODE,

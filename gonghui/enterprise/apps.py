@@ -19,4 +19,4 @@ class EnterpriseConfig(AppConfig):
         roles.add_to_roles("enterprise.handle", "handler", "manager", "admin")
         declarations.register(ENTERPRISE_PROBLEM)
         nav.register("console", "enterprise", _("进企业"), "enterprise:list", icon="card", order=30,
-                     permission="enterprise.view")
+                     permission="enterprise.view", group="requests")

@@ -9,4 +9,4 @@ def ready():
 
     registration.ready()  # the "hardship_registration" case type
     nav.register("console", "hardship", _("困难帮扶"), "hardship:files", icon="heart", order=40,
-                 permission="hardship.view")
+                 permission="hardship.view", group="assistance")

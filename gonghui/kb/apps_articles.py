@@ -21,6 +21,6 @@ def ready():
 
     nav.register("portal", "kb", _("政策咨询"), "kb:home", icon="book", order=40)
     nav.register("console", "kb", _("政策资讯"), "kb:articles", icon="journal-text", order=40,
-                 permission="kb.view")
+                 permission="kb.view", group="requests")
 
     periodic.register(publish_due_articles, every=timedelta(minutes=5))

@@ -18,6 +18,6 @@ def ready():
     case_transitioned.connect(_after_request_transition, sender="request",
                               dispatch_uid="kb.questions.after_request_transition")
     nav.register("console", "kb_questions", _("在线咨询"), "kb:questions", icon="chat", order=41,
-                 permission="requests.view")
+                 permission="requests.view", group="requests")
     nav.register("console", "kb_figures", _("咨询统计"), "kb:figures", icon="diagram-3", order=42,
-                 permission="kb.view")
+                 permission="kb.view", group="requests")

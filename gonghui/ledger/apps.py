@@ -15,4 +15,4 @@ class LedgerConfig(AppConfig):
         roles.add_to_roles("ledger.view", "viewer", "handler", "manager", "admin")
         # The list lives under the members' console (/console/members/services/).
         nav.register("console", "ledger", _("服务台账"), "members:services", icon="journal-text", order=22,
-                     permission="ledger.view")
+                     permission="ledger.view", group="members")

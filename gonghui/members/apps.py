@@ -26,14 +26,14 @@ class MembersConfig(AppConfig):
         roles.add_to_roles("members.verify_card", "viewer", "handler", "manager", "admin")
 
         nav.register("console", "members", _("会员"), "members:list", icon="people", order=20,
-                     permission="members.view")
+                     permission="members.view", group="members")
         from gonghui.members.tasks import recover_stalled_imports  # imports whose task died: undone
         periodic.register(recover_stalled_imports, every=timedelta(minutes=10))
         nav.register("console", "card_verify", _("会员卡核验"), "members:card_verify", icon="card", order=24,
-                     permission="members.verify_card")
+                     permission="members.verify_card", group="members")
         from gonghui.members import transfers  # noqa: F401  (registers the "transfer" case type)
         nav.register("console", "member_transfers", _("转会记录"), "members:transfers", icon="grid",
-                     order=23, permission="members.view")
+                     order=23, permission="members.view", group="members")
         from gonghui.members import joining  # noqa: F401  (registers the "join" case type)
         nav.register("console", "join_applications", _("入会申请"), "members:join_list", icon="person",
-                     order=21, permission="members.approve_join")
+                     order=21, permission="members.approve_join", group="members")

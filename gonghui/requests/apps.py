@@ -25,6 +25,6 @@ class RequestsConfig(AppConfig):
         roles.add_to_roles("requests.manage_categories", "admin")
 
         nav.register("console", "requests", _("职工诉求"), "requests:inbox", icon="pencil", order=25,
-                     permission="requests.view")
+                     permission="requests.view", group="requests")
         nav.register("console", "request_reports", _("诉求统计"), "requests:reports", icon="diagram-3",
-                     order=26, permission="requests.view")
+                     order=26, permission="requests.view", group="requests")

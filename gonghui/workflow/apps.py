@@ -18,4 +18,4 @@ class WorkflowConfig(AppConfig):
         roles.add_to_roles("workflow.manage_calendar", "admin")
         periodic.register(sweep_due_cases, every=timedelta(minutes=5))
         nav.register("console", "calendar", _("节假日日历"), "workflow:calendar", icon="calendar", order=95,
-                     permission="workflow.manage_calendar")
+                     permission="workflow.manage_calendar", group="admin")
