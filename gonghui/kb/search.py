@@ -182,10 +182,10 @@ def _facet_tokens(kind, subkind, category_id, node_path, owner_id, step=4) -> st
     if category_id:
         tokens.append(f"zc{int(category_id)}")
     if node_path:
-        if kind != "question":
+        if kind == "article":
             tokens.append(f"zx{node_path.lower()}")
         tokens.extend(f"zp{node_path[:i].lower()}" for i in range(step, len(node_path) + 1, step))
-    if owner_id:
+    if owner_id and kind == "question":
         tokens.append(f"zo{int(owner_id)}")
     return " ".join(tokens)
 
@@ -343,18 +343,28 @@ def normalise_query(query) -> str:
     return query[:MAX_QUERY_CHARS]
 
 
-class _Plan:
-    """The parts of one query, rendered for either engine."""
+# Facet tokens that only one kind carries (``_facet_tokens``): they need no ``zk…`` beside them.
+_KIND_OF_TOKEN = {"zx": "article", "zo": "question"}
+ALL_KINDS = ("article", "question")
 
-    def __init__(self, groups: list[list[list[str]]], pinyin: str, facet_groups: list[tuple[str, str]]):
+
+class _Plan:
+    """The parts of one query, rendered for either engine.
+
+    ``facets``: None (no restriction) or an OR of clauses, a clause an AND of token lists, a token
+    list an OR of tokens; ``filters`` (an AND of token lists) apply to every clause. Tokens are bare.
+    """
+
+    def __init__(self, groups: list[list[list[str]]], pinyin: str, facets, filters: list[list[str]]):
         self.groups = groups          # AND of groups; a group is an OR of phrases; a phrase a list of words
         self.pinyin = pinyin          # a pinyin prefix, or ""
-        self.facet_groups = facet_groups  # OR of (kind token, audience tokens), plus filters
+        self.facets = facets
+        self.filters = filters
 
-    # SQLite FTS5. No column filters: they make FTS5 read the position list of every candidate row to
-    # check its column, and none is needed — facet tokens (zk…, zx…) never occur in the text columns,
-    # and a pinyin key found in the text would be just as good a match.
-    def fts5(self, op: str, *, titles_only: bool = False) -> str:
+    # SQLite FTS5. No column filters in the main query: they make FTS5 read the position list of every
+    # candidate row to check its column, and none is needed — facet tokens (zk…, zx…) never occur in
+    # the text columns, and a pinyin key found in the text would be just as good a match.
+    def fts5_text(self, op: str, *, titles_only: bool = False) -> str:
         def q(w):
             return '"' + w.replace('"', '""') + '"'
 
@@ -368,18 +378,26 @@ class _Plan:
         if self.pinyin:
             py = f"{q(self.pinyin)} *"
             text = f"({text}) OR {py}" if text else py
-        return f"({text}) AND ({self.fts5_facets()})"
+        return f"({text})"
+
+    def fts5(self, op: str, *, titles_only: bool = False) -> str:
+        facets = self.fts5_facets()
+        text = self.fts5_text(op, titles_only=titles_only)
+        return f"{text} AND ({facets})" if facets else text
 
     def fts5_facets(self) -> str:
-        clauses = []
-        for kind_tok, audience, filters in self.facet_groups:
-            c = f'"{kind_tok}"'
-            if audience is not None:
-                c += f" AND ({' OR '.join(audience.split())})"
-            for f in filters:
-                c += f" AND ({' OR '.join(f)})"
-            clauses.append("(" + c + ")")
-        return " OR ".join(clauses)
+        def q(t):
+            return f'"{t}"'
+
+        def ands(lists):
+            return " AND ".join("(" + " OR ".join(q(t) for t in alts) + ")" for alts in lists)
+
+        parts = []
+        if self.facets is not None:
+            parts.append(" OR ".join("(" + ands(c) + ")" for c in self.facets))
+        if self.filters:
+            parts.append(ands(self.filters))
+        return " AND ".join(f"({p})" for p in parts)
 
     # PostgreSQL tsquery. No weight labels (':AB'): GIN cannot check weights, so every match would be
     # rechecked against its whole vector; pinyin keys and facet tokens never occur in the text anyway.
@@ -396,18 +414,23 @@ class _Plan:
             text = f"({text} | {py})" if text else py
         return text
 
-    def tsquery(self, op: str) -> str:
+    def tsquery_facets(self) -> str:
         q = _pg_lexeme
+
+        def ands(lists):
+            return " & ".join("(" + " | ".join(q(t) for t in alts) + ")" for alts in lists)
+
+        parts = []
+        if self.facets is not None:
+            parts.append(" | ".join("(" + ands(c) + ")" for c in self.facets))
+        if self.filters:
+            parts.append(ands(self.filters))
+        return " & ".join(f"({p})" for p in parts)
+
+    def tsquery(self, op: str) -> str:
+        facets = self.tsquery_facets()
         text = self.tsquery_text(op)
-        clauses = []
-        for kind_tok, audience, filters in self.facet_groups:
-            c = q(kind_tok)
-            if audience is not None:
-                c += " & (" + " | ".join(audience.replace('"', "'").split()) + ")"
-            for f in filters:
-                c += " & (" + " | ".join(x.replace('"', "'") for x in f) + ")"
-            clauses.append("(" + c + ")")
-        return f"({text}) & ({' | '.join(clauses)})"
+        return f"({text}) & ({facets})" if facets else f"({text})"
 
 
 def _pg_lexeme(word: str) -> str:
@@ -426,7 +449,7 @@ def _filter_tokens(filters: dict) -> list[list[str]]:
 
     subkinds = [_clean(str(v)) for v in as_list(filters.get("subkind") or filters.get("article_kind"))]
     if subkinds:
-        out.append([f'"zs{s}"' for s in subkinds if s] or ['"zsnone"'])
+        out.append([f"zs{s}" for s in subkinds if s] or ["zsnone"])
     cats = []
     for v in as_list(filters.get("category") or filters.get("category_id")):
         try:
@@ -434,11 +457,41 @@ def _filter_tokens(filters: dict) -> list[list[str]]:
         except (TypeError, ValueError):
             cats.append(0)
     if cats:
-        out.append([f'"zc{c}"' for c in cats])
+        out.append([f"zc{c}" for c in cats])
     nodes = as_list(filters.get("node_path") or filters.get("union"))
     if nodes:
-        out.append([f'"zp{_clean(str(p))}"' for p in nodes if _clean(str(p))] or ['"zpnone"'])
+        out.append([f"zp{_clean(str(p))}" for p in nodes if _clean(str(p))] or ["zpnone"])
     return out
+
+
+def _facets(audiences: dict[str, list[str] | None]):
+    """The facet clauses for {kind: its audience tokens (None: all of that kind)}, as few and as short
+    as they can be: every token list the engines read costs time in proportion to its length (zkquestion
+    alone is every question), so a kind token is written only where the audience token does not imply
+    the kind already. None: no restriction at all."""
+    every_kind = set(audiences) >= set(ALL_KINDS)
+    if every_kind and all(a is None for a in audiences.values()):
+        return None
+    bare: list[str] = []
+    clauses: list[list[list[str]]] = []
+    # A path token found in every kind's audience, when every kind is searched, needs no kind.
+    shared = set.intersection(*(set(a or ()) for a in audiences.values())) if every_kind else set()
+    for kind, audience in audiences.items():
+        if audience is None:
+            clauses.append([[f"zk{kind}"]])
+            continue
+        rest = []
+        for t in audience:
+            if t in shared or _KIND_OF_TOKEN.get(t[:2]) == kind:
+                if t not in bare:
+                    bare.append(t)
+            else:
+                rest.append(t)
+        if rest:
+            clauses.append([[f"zk{kind}"], rest])
+    if bare:
+        clauses.insert(0, [bare])
+    return clauses
 
 
 def _plan(query: str, user, kinds, filters) -> _Plan | None:
@@ -450,61 +503,83 @@ def _plan(query: str, user, kinds, filters) -> _Plan | None:
         pinyin = compact
     if not groups and not pinyin:
         return None
-    ftoks = _filter_tokens(filters or {})
-    facet_groups = []
+    audiences: dict[str, list[str] | None] = {}
     for kind in kinds:
         kind = _clean(str(kind))
-        if not kind:
+        if not kind or kind in audiences:
             continue
         audience = audience_clause(user, kind)
         if audience == "":
             continue
-        facet_groups.append((f"zk{kind}", audience, ftoks))
-    if not facet_groups:
+        audiences[kind] = None if audience is None else [t.strip('"') for t in audience.split()]
+    if not audiences:
         return None
-    return _Plan(groups, pinyin, facet_groups)
+    return _Plan(groups, pinyin, _facets(audiences), _filter_tokens(filters or {}))
 
 
-# SQLite ranks in two steps: FTS5 keeps the best CANDIDATES rows by BM25 alone (inside the FTS
-# module, no join), then those few are re-ranked with their boost (policies in force, recent news).
-# Joining every match to kb_searchentry to read its boost would cost a B-tree look-up per match.
+# SQLite. BM25 costs microseconds per matching row (FTS5 reads every phrase's positions and the row's
+# length), and before the first row it counts the rows of every phrase in the query (its IDF) — for a
+# facet token such as a district's path that is a third of the index. So a search never runs BM25 over
+# all matches nor over a query with facet tokens when it can help it:
+#
+# 1. the newest matches (text AND audience), streamed in descending rowid order and cut at COUNT_CAP:
+#    that is the count, and the newest WINDOW of them are the ranking window;
+# 2. BM25 of the text alone over the window's rowid range, keeping the window's rows (if the range
+#    holds few enough text matches; otherwise BM25 of the whole query over the range);
+# 3. older items whose title matches still compete: the newest TITLE_WINDOW of them, scored the
+#    same way by the title-only query.
+#
+# Then the few best are re-ranked with their boost (policies in force, recent news).
 CANDIDATES = 200
 _BM25 = f"bm25(kb_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PINYIN_WEIGHT}, 0.0)"
+WINDOW = 1000
+TITLE_WINDOW = 300
+TEXT_RANGE_MAX = 4000   # text matches in a window's range above which BM25 takes the whole query
+COUNT_CAP = 1000
 
 
-# BM25 costs a few microseconds per matching row (FTS5 reads every phrase's positions), so a common word
-# over 300,000 items would cost far more than the goal. Ranking is therefore bounded: BM25 over the
-# WINDOW most recently indexed matches, plus the WINDOW most recent title matches before them
-# (scored by the title-only query); finding where a window starts streams rowids and is cheap.
-WINDOW = 2000
+def _newest(cur, match: str, n: int, below: int | None = None) -> list[int]:
+    if below is None:
+        cur.execute("SELECT rowid FROM kb_search_fts WHERE kb_search_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
+                    [match, n])
+    else:
+        cur.execute("SELECT rowid FROM kb_search_fts WHERE kb_search_fts MATCH %s AND rowid < %s "
+                    "ORDER BY rowid DESC LIMIT %s", [match, below, n])
+    return [r[0] for r in cur.fetchall()]
 
 
-def _count(cur, match: str) -> int:
-    cur.execute("SELECT count(*) FROM kb_search_fts WHERE kb_search_fts MATCH %s", [match])
-    return cur.fetchone()[0]
+def _bm25_among(cur, text: str, match: str, ids: list[int], pool: int) -> list[tuple[int, float]]:
+    """[(rowid, bm25)] of ``ids`` (newest first, all matching ``match``), best first, at most ``pool``."""
+    lo, hi = ids[-1], ids[0]
+    if text != match:
+        cur.execute("SELECT count(*) FROM (SELECT 1 FROM kb_search_fts WHERE kb_search_fts MATCH %s "
+                    "AND rowid BETWEEN %s AND %s LIMIT %s)", [text, lo, hi, TEXT_RANGE_MAX + 1])
+        if cur.fetchone()[0] <= TEXT_RANGE_MAX:
+            wanted = set(ids)
+            cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s "
+                        "AND rowid BETWEEN %s AND %s", [text, lo, hi])
+            rows = sorted((r for r in cur.fetchall() if r[0] in wanted), key=lambda r: r[1])
+            return rows[:pool]
+    cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s AND rowid BETWEEN %s AND %s "
+                f"ORDER BY {_BM25} LIMIT %s", [match, lo, hi, pool])
+    return cur.fetchall()
 
 
-def _sqlite_candidates(cur, plan, op: str, match: str, pool: int) -> tuple[int, list[tuple[int, float]]]:
-    """(number of matches, [(rowid, bm25)] best first). Counting streams the doclists and is cheap;
-    the window's first rowid is found by streaming in ascending order too (FTS5 reverses doclists for
-    DESC)."""
-    n = _count(cur, match)
-    top = f"ORDER BY {_BM25} LIMIT %s"
-    if n <= WINDOW:  # few enough: rank them all
-        cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s {top}", [match, pool])
-        return n, cur.fetchall()
-    cur.execute("SELECT rowid FROM kb_search_fts WHERE kb_search_fts MATCH %s ORDER BY rowid LIMIT 1 OFFSET %s",
-                [match, n - WINDOW])
-    floor = cur.fetchone()[0]
-    cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s AND rowid >= %s {top}",
-                [match, floor, pool])
-    found = dict(cur.fetchall())
-    if plan.groups:  # older items whose title matches still compete
-        cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s AND rowid < %s {top}",
-                    [plan.fts5(op, titles_only=True), floor, pool])
-        for rowid, score in cur.fetchall():
-            found.setdefault(rowid, score)
-    return n, sorted(found.items(), key=lambda r: r[1])
+def _sqlite_candidates(cur, plan, op: str, pool: int, window: int) -> tuple[int, list[tuple[int, float]]]:
+    """(number of matches up to COUNT_CAP, [(rowid, bm25)] best first)."""
+    match = plan.fts5(op)
+    ids = _newest(cur, match, max(window, COUNT_CAP))
+    if not ids:
+        return 0, []
+    newest = ids[:window]
+    found = dict(_bm25_among(cur, plan.fts5_text(op), match, newest, pool))
+    if len(ids) > window and plan.groups:  # older items whose title matches still compete
+        title_match = plan.fts5(op, titles_only=True)
+        older = _newest(cur, title_match, TITLE_WINDOW, below=newest[-1])
+        if older:
+            for rowid, score in _bm25_among(cur, plan.fts5_text(op, titles_only=True), title_match, older, pool):
+                found.setdefault(rowid, score)
+    return len(ids), sorted(found.items(), key=lambda r: r[1])
 
 
 def _recent_factor(subkind: str, published_at, cutoff) -> float:
@@ -532,9 +607,6 @@ def _rank_sql_postgres() -> str:
         ORDER BY score DESC, e.id DESC LIMIT %s OFFSET %s"""
 
 
-COUNT_CAP = 1000
-
-
 def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple[int, float]]]:
     cutoff = timezone.now() - timedelta(days=RECENT_NEWS_DAYS)
     with connection.cursor() as cur:
@@ -550,9 +622,8 @@ def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple
                     "LIMIT %s) t", [tsq, COUNT_CAP])
                 total = cur.fetchone()[0]
         else:
-            match = plan.fts5(op)
             pool = max(CANDIDATES, (offset + limit) * 2)
-            total, candidates = _sqlite_candidates(cur, plan, op, match, pool)
+            total, candidates = _sqlite_candidates(cur, plan, op, pool, max(WINDOW, pool))
             total = min(total, COUNT_CAP)
             rows = []
             if candidates:

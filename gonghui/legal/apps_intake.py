@@ -1,5 +1,13 @@
 """Registrations of the legal app's intake part (called from LegalConfig.ready())."""
 
+from django.utils.translation import gettext_lazy as _
+
 
 def ready():
-    pass
+    from gonghui.core import nav
+    from gonghui.legal import case_type
+
+    case_type.register_type()  # the "legal_aid" case type
+    nav.register("console", "legal", _("法律援助"), "legal:cases", icon="shield", order=45,
+                 permission="legal.view", group="assistance")
+    nav.register("portal", "legal", _("法律援助"), "legal:portal_home", icon="shield", order=45)

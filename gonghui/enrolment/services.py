@@ -1,0 +1,594 @@
+"""The rules of enrolment: sign-up, cancel, promotion from the waiting list, staff changes, check-in.
+
+Every write that changes who holds a place runs in ONE SHORT TRANSACTION that first locks the
+offering's row (``select_for_update``; on SQLite the IMMEDIATE transaction of the project's
+settings serialises writers, so the lock is the database's write lock), then reads the counts and
+the person's live sign-up, then writes the enrolment and the counts. What only reads (the audience
+rule, the answers) is worked out before the transaction, so the lock is held for a few statements.
+The database backs the rules up: ``confirmed_count <= capacity`` is a check constraint and one live
+sign-up per (offering, person) a partial unique index.
+
+Seats: ``confirmed_count`` counts seats held (confirmed and offered); ``waiting_count`` seats
+waiting. An offer (候补递补) holds its seats until ``offer_expires_at``; the periodic
+``expire_offers`` gives an unconfirmed offer to the next person.
+"""
+
+import datetime
+import logging
+import secrets
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from gonghui.audit.services import record
+from gonghui.core.scope import has_permission
+from gonghui.enrolment import registry
+from gonghui.enrolment.audience import hardship_worker_ids, may_join, worker_of
+from gonghui.enrolment.models import Enrolment, Offering
+
+logger = logging.getLogger("gonghui.enrolment")
+
+VIEW, MANAGE, CHECK_IN = "enrolment.view", "enrolment.manage", "enrolment.check_in"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
+CODE_LENGTH = 6
+TOKEN_SALT = "gonghui.enrolment.check-in"
+MAX_ANSWER = 500
+
+S = Enrolment.Status
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _now():
+    return timezone.now()
+
+
+def _retry_when_locked(action, attempts: int = 3):
+    """Run ``action`` again when SQLite gave up waiting for the write lock ("database is locked",
+    after the busy timeout: many writers at once on a loaded machine). The failed transaction wrote
+    nothing, so trying again is safe; inside a caller's transaction it is not ours to retry."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except OperationalError as error:
+            if ("locked" not in str(error) or connection.vendor != "sqlite" or connection.in_atomic_block
+                    or attempt == attempts - 1):
+                raise
+
+
+def _lock(offering: Offering) -> Offering:
+    return Offering.objects.unscoped().select_for_update().select_related("node").get(pk=offering.pk)
+
+
+def _lock_enrolment(enrolment: Enrolment) -> tuple[Offering, Enrolment]:
+    offering = _lock(enrolment.offering)
+    current = (Enrolment.objects.unscoped().select_for_update().select_related("worker", "user")
+               .get(pk=enrolment.pk))
+    current.offering = offering
+    return offering, current
+
+
+def _save_counts(offering: Offering) -> None:
+    Offering.objects.unscoped().filter(pk=offering.pk).update(
+        confirmed_count=offering.confirmed_count, waiting_count=offering.waiting_count,
+        last_position=offering.last_position)
+
+
+def _new_code(offering: Offering) -> str:
+    """A short code, unique within the offering (checked under the offering's lock)."""
+    for _attempt in range(20):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        if not Enrolment.objects.unscoped().filter(offering=offering, code=code).exists():
+            return code
+    raise RuntimeError("no free check-in code")  # 32**6 codes: never for a real offering
+
+
+def _require(user, permission: str, offering: Offering) -> None:
+    if not has_permission(user, permission, offering.node_path):
+        raise PermissionDenied(_("您没有在%(union)s管理报名的权限。") % {"union": offering.node.display_name})
+
+
+def _notify(user, key: str, enrolment: Enrolment, **extra) -> None:
+    from gonghui.notifications.services import notify
+
+    context = {"title": enrolment.offering.title, **extra}
+    try:
+        notify(user, key, context, link="/enrolments/")
+    except Exception:  # a notice must never undo a sign-up; the outbox logs its own failures
+        logger.exception("enrolment notice %s failed", key)
+
+
+def window_error(offering: Offering, now=None) -> str:
+    """Why the offering takes no sign-up now ("" when it does)."""
+    now = now or _now()
+    if offering.status == Offering.Status.CANCELLED:
+        return _("该项目已取消，不再接受报名。")
+    if offering.status != Offering.Status.PUBLISHED:
+        return _("该项目尚未发布，暂不能报名。")
+    if offering.opens_at and now < offering.opens_at:
+        return _("报名尚未开始：%(when)s开始报名。") % {
+            "when": timezone.localtime(offering.opens_at).strftime("%Y-%m-%d %H:%M")}
+    if offering.closes_at and now >= offering.closes_at:
+        return _("报名已于%(when)s截止，不能再报名。") % {
+            "when": timezone.localtime(offering.closes_at).strftime("%Y-%m-%d %H:%M")}
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Questions and answers
+
+
+QUESTION_TYPES = ("text", "choice", "number")
+
+
+def clean_questions(questions) -> list[dict]:
+    """Check the list of form questions staff set on an offering."""
+    if questions in (None, ""):
+        return []
+    if not isinstance(questions, list):
+        raise ValidationError({"questions": _("报名问题格式不对：应为问题列表。")})
+    cleaned, keys = [], set()
+    for index, question in enumerate(questions, start=1):
+        if not isinstance(question, dict) or not str(question.get("label", "")).strip():
+            raise ValidationError({"questions": _("第%(n)d个报名问题缺少题目。") % {"n": index}})
+        key = str(question.get("key") or f"q{index}").strip()[:40]
+        kind = question.get("type") or "text"
+        if kind not in QUESTION_TYPES:
+            raise ValidationError({"questions": _("第%(n)d个报名问题的类型应为文字、选择或数字。") % {"n": index}})
+        choices = [str(c).strip() for c in question.get("choices") or [] if str(c).strip()]
+        if kind == "choice" and len(choices) < 2:
+            raise ValidationError({"questions": _("第%(n)d个报名问题是选择题，请至少给出两个选项。") % {"n": index}})
+        if key in keys:
+            raise ValidationError({"questions": _("报名问题的编号“%(key)s”重复了。") % {"key": key}})
+        keys.add(key)
+        cleaned.append({"key": key, "label": str(question["label"]).strip()[:100], "type": kind,
+                        "required": bool(question.get("required")), "choices": choices})
+    return cleaned
+
+
+def clean_answers(offering: Offering, answers) -> dict:
+    """The answers to the offering's questions, checked; errors keyed ``answers.<key>``... as
+    ``ValidationError({"q_<key>": sentence})`` so a form shows them beside their fields."""
+    answers = answers or {}
+    if not isinstance(answers, dict):
+        raise ValidationError(_("报名信息格式不对，请刷新页面后重新填写。"), code="answers")
+    cleaned, errors = {}, {}
+    for question in offering.questions or []:
+        key, label = question["key"], question["label"]
+        raw = answers.get(key)
+        value = "" if raw is None else str(raw).strip()
+        if not value:
+            if question.get("required"):
+                errors[f"q_{key}"] = _("请填写“%(label)s”。") % {"label": label}
+            continue
+        if len(value) > MAX_ANSWER:
+            errors[f"q_{key}"] = _("“%(label)s”最多%(n)d个字。") % {"label": label, "n": MAX_ANSWER}
+        elif question.get("type") == "choice" and value not in question.get("choices", []):
+            errors[f"q_{key}"] = _("“%(label)s”请从给出的选项中选择。") % {"label": label}
+        elif question.get("type") == "number":
+            try:
+                number = float(value)
+            except ValueError:
+                errors[f"q_{key}"] = _("“%(label)s”请填写数字。") % {"label": label}
+            else:
+                if number != number or abs(number) > 1e9:
+                    errors[f"q_{key}"] = _("“%(label)s”请填写数字。") % {"label": label}
+                else:
+                    cleaned[key] = value
+                continue
+        cleaned[key] = value
+    if errors:
+        raise ValidationError(errors, code="answers")
+    return cleaned
+
+
+def _clean_seats(offering: Offering, seats) -> int:
+    try:
+        seats = int(seats)
+    except (TypeError, ValueError):
+        raise ValidationError({"seats": _("报名人数请填写整数。")}, code="seats") from None
+    if seats < 1:
+        raise ValidationError({"seats": _("报名人数至少为1。")}, code="seats")
+    if seats > offering.per_person_limit:
+        raise ValidationError({"seats": _("每人最多报%(n)d个名额。") % {"n": offering.per_person_limit}},
+                              code="limit")
+    return seats
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sign-up
+
+
+def sign_up(offering: Offering, user, *, answers=None, seats=1, now=None) -> Enrolment:
+    """The worker ``user`` signs up: confirmed while places are free and nobody waits, else on the
+    waiting list (if the offering keeps one), else refused. Raises ValidationError with a code:
+    closed, audience, duplicate, full, answers, seats, limit."""
+    allowed, reason = may_join(offering, user)
+    if not allowed:
+        raise ValidationError(reason, code="audience")
+    cleaned = clean_answers(offering, answers)
+    seats = _clean_seats(offering, seats)
+    worker = worker_of(user)
+    return _retry_when_locked(lambda: _sign_up_once(offering, user, worker, cleaned, seats, now or _now()))
+
+
+def _sign_up_once(offering, user, worker, answers, seats, now) -> Enrolment:
+    with transaction.atomic():
+        offering = _lock(offering)
+        error = window_error(offering, now)
+        if error:
+            raise ValidationError(error, code="closed")
+        return _place(offering, user, worker, answers, seats, now=now)
+
+
+def _place(offering, user, worker, answers, seats, *, now, by=None, reason="", allow_waiting=True) -> Enrolment:
+    """Inside the offering's lock: check the person's live sign-up and the places, then insert."""
+    live = Enrolment.objects.unscoped().filter(offering=offering, user=user, status__in=Enrolment.LIVE).first()
+    if live is not None:
+        raise ValidationError(
+            _("您已报名该项目（状态：%(status)s），不能重复报名。") % {"status": live.get_status_display()}
+            if by is None else
+            _("%(name)s已报名该项目（状态：%(status)s），不能重复添加。") % {
+                "name": live.person_name, "status": live.get_status_display()},
+            code="duplicate")
+    if offering.confirmed_count + seats <= offering.capacity and offering.waiting_count == 0:
+        status, position = S.CONFIRMED, None
+        offering.confirmed_count += seats
+    elif offering.waitlist and allow_waiting:
+        offering.last_position += 1
+        status, position = S.WAITING, offering.last_position
+        offering.waiting_count += seats
+    elif offering.confirmed_count + seats > offering.capacity and by is None:
+        raise ValidationError(_("名额已满，且不设候补，不能再报名。"), code="full")
+    elif offering.confirmed_count + seats > offering.capacity:
+        raise ValidationError(_("名额已满：请先移除他人或增加名额后再添加。"), code="full")
+    else:  # places free but people wait (a bigger group at the head): staff add after them
+        raise ValidationError(_("还有人在候补，请先处理候补名单。"), code="full")
+    enrolment = Enrolment(offering=offering, node_path=offering.node_path, user=user, worker=worker,
+                          seats=seats, status=status, position=position, answers=answers,
+                          code=_new_code(offering), reason=reason, added_by=by)
+    try:
+        with transaction.atomic():
+            enrolment.save(force_insert=True)
+    except IntegrityError:  # the partial unique index: a twin request of the same person won
+        raise ValidationError(_("您已报名该项目，不能重复报名。"), code="duplicate") from None
+    _save_counts(offering)
+    return enrolment
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cancel, promotion, offers
+
+
+def cancel(enrolment: Enrolment, *, by, now=None) -> Enrolment:
+    """The worker cancels their own sign-up; freed places go to the waiting list at once."""
+    if by is None or enrolment.user_id != by.pk:
+        raise PermissionDenied(_("只能取消自己的报名。"))
+    return _retry_when_locked(lambda: _end(enrolment, S.CANCELLED, now=now or _now()))
+
+
+def _end(enrolment, status, *, now, reason="", by=None) -> Enrolment:
+    with transaction.atomic():
+        offering, current = _lock_enrolment(enrolment)
+        if current.status not in Enrolment.LIVE:
+            raise ValidationError(_("这条报名已是“%(status)s”状态，无需再操作。") % {
+                "status": current.get_status_display()}, code="not_live")
+        if current.attended_at:
+            raise ValidationError(_("已签到的报名不能取消或移除。"), code="attended")
+        if current.status in Enrolment.HOLDING:
+            offering.confirmed_count -= current.seats
+        else:
+            offering.waiting_count -= current.seats
+        current.status = status
+        current.reason = reason or current.reason
+        current.offer_expires_at = None
+        current.save(update_fields=["status", "reason", "offer_expires_at", "updated_at"])
+        _save_counts(offering)
+        _promote_locked(offering, now=now)
+        if by is not None:
+            record(by, "enrolment.removed", current, node=offering.node, extra={"reason": reason},
+                   changes={"status": ["live", status]})
+            _notify(current.user, "enrolment.removed", current, reason=reason)
+    return current
+
+
+def _waiting_queue(offering: Offering) -> list[Enrolment]:
+    waiting = list(Enrolment.objects.unscoped().filter(offering=offering, status=S.WAITING)
+                   .order_by("position", "id").select_related("user"))
+    if offering.hardship_first and waiting:
+        first = hardship_worker_ids([e.worker_id for e in waiting])
+        waiting.sort(key=lambda e: (e.worker_id not in first, e.position or 0, e.id))
+    return waiting
+
+
+def _promote_locked(offering: Offering, *, now) -> list[Enrolment]:
+    """Inside the offering's lock: offer free places to the next people waiting, each with a
+    deadline to confirm and a notice. A person whose seats do not fit is passed over for now."""
+    offered = []
+    free = offering.capacity - offering.confirmed_count
+    if free <= 0 or offering.waiting_count <= 0 or offering.status == Offering.Status.CANCELLED:
+        return offered
+    deadline = now + datetime.timedelta(hours=offering.confirm_hours)
+    if offering.ends_at and offering.ends_at > now:
+        deadline = min(deadline, offering.ends_at)
+    for enrolment in _waiting_queue(offering):
+        if enrolment.seats > free:
+            continue
+        enrolment.status = S.OFFERED
+        enrolment.offer_expires_at = deadline
+        enrolment.save(update_fields=["status", "offer_expires_at", "updated_at"])
+        offering.confirmed_count += enrolment.seats
+        offering.waiting_count -= enrolment.seats
+        free -= enrolment.seats
+        offered.append(enrolment)
+        enrolment.offering = offering
+        _notify(enrolment.user, "enrolment.offered", enrolment,
+                deadline=timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"))
+        if free <= 0:
+            break
+    if offered:
+        _save_counts(offering)
+    return offered
+
+
+def promote(offering: Offering, *, now=None) -> list[Enrolment]:
+    """Offer any free places to the waiting list (after a capacity change, for instance)."""
+    def run():
+        with transaction.atomic():
+            return _promote_locked(_lock(offering), now=now or _now())
+    return _retry_when_locked(run)
+
+
+def confirm_offer(enrolment: Enrolment, *, by, now=None) -> Enrolment:
+    """The worker accepts a place offered from the waiting list, before its deadline."""
+    if by is None or enrolment.user_id != by.pk:
+        raise PermissionDenied(_("只能确认自己的递补名额。"))
+    now = now or _now()
+
+    def run():
+        with transaction.atomic():
+            offering, current = _lock_enrolment(enrolment)
+            if current.status == S.CONFIRMED:
+                raise ValidationError(_("您已确认，无需重复确认。"), code="not_offered")
+            if current.status != S.OFFERED:
+                raise ValidationError(_("这条报名没有待确认的递补名额（状态：%(status)s）。") % {
+                    "status": current.get_status_display()}, code="not_offered")
+            if current.offer_expires_at and current.offer_expires_at <= now:
+                _expire_locked(offering, [current], now=now)
+                return current
+            current.status = S.CONFIRMED
+            current.offer_expires_at = None
+            current.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            return current
+
+    result = _retry_when_locked(run)
+    if result.status == S.EXPIRED:
+        raise ValidationError(_("递补确认已超过截止时间，名额已让给下一位。如仍想参加，请重新报名。"),
+                              code="offer_expired")
+    return result
+
+
+def decline_offer(enrolment: Enrolment, *, by, now=None) -> Enrolment:
+    """The worker turns an offered place down (same as cancelling)."""
+    return cancel(enrolment, by=by, now=now)
+
+
+def _expire_locked(offering, enrolments, *, now) -> None:
+    for enrolment in enrolments:
+        enrolment.status = S.EXPIRED
+        enrolment.save(update_fields=["status", "updated_at"])
+        offering.confirmed_count -= enrolment.seats
+        enrolment.offering = offering
+        _notify(enrolment.user, "enrolment.offer_expired", enrolment)
+    _save_counts(offering)
+    _promote_locked(offering, now=now)
+
+
+def expire_offers(now=None) -> int:
+    """Expire the offers not confirmed in time and offer the places to the next people waiting."""
+    now = now or _now()
+    offering_ids = set(Enrolment.objects.unscoped().filter(status=S.OFFERED, offer_expires_at__lte=now)
+                       .values_list("offering_id", flat=True))
+    expired = 0
+    for offering_id in sorted(offering_ids):
+        def run(offering_id=offering_id):
+            with transaction.atomic():
+                offering = Offering.objects.unscoped().select_for_update().get(pk=offering_id)
+                due = list(Enrolment.objects.unscoped().select_for_update().select_related("user")
+                           .filter(offering=offering, status=S.OFFERED, offer_expires_at__lte=now))
+                _expire_locked(offering, due, now=now)
+                return len(due)
+        expired += _retry_when_locked(run)
+    return expired
+
+
+@task()
+def expire_offers_task():
+    """The periodic job (every 5 minutes)."""
+    return expire_offers()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Staff
+
+
+def _clean_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写原因（例如“电话报名”“本人要求退出”）。")}, code="reason")
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("原因最多300个字。")}, code="reason")
+    return reason
+
+
+def staff_add(offering: Offering, worker, *, reason, by, seats=1, answers=None, now=None) -> Enrolment:
+    """Staff sign a worker up (by phone, on paper): outside the window and the audience rule, with a
+    reason, but never beyond the capacity — when full, the worker joins the waiting list."""
+    _require(by, MANAGE, offering)
+    reason = _clean_reason(reason)
+    if worker is None or worker.user_id is None:
+        raise ValidationError({"worker": _("该职工还没有职工账号：请让其先用手机号登录一次职工端，再代为报名。")},
+                              code="no_account")
+    seats = _clean_seats(offering, seats)
+    answers = answers or {}
+
+    def run():
+        with transaction.atomic():
+            locked = _lock(offering)
+            if locked.status == Offering.Status.CANCELLED:
+                raise ValidationError(_("该项目已取消，不能再添加报名。"), code="closed")
+            enrolment = _place(locked, worker.user, worker, answers, seats, now=now or _now(), by=by,
+                               reason=reason)
+            record(by, "enrolment.added", enrolment, node=locked.node,
+                   extra={"reason": reason, "status": enrolment.status})
+            return enrolment
+    return _retry_when_locked(run)
+
+
+def staff_remove(enrolment: Enrolment, *, reason, by, now=None) -> Enrolment:
+    """Staff remove a person (with a reason they are told); the freed places go to the waiting list."""
+    _require(by, MANAGE, enrolment.offering)
+    reason = _clean_reason(reason)
+    return _retry_when_locked(lambda: _end(enrolment, S.REMOVED, now=now or _now(), reason=reason, by=by))
+
+
+def set_capacity(offering: Offering, capacity, *, by, now=None) -> Offering:
+    """Change the number of places; more places go to the waiting list at once, fewer than the
+    places already held are refused."""
+    _require(by, MANAGE, offering)
+    try:
+        capacity = int(capacity)
+    except (TypeError, ValueError):
+        raise ValidationError({"capacity": _("名额请填写整数。")}) from None
+    if capacity < 1:
+        raise ValidationError({"capacity": _("名额至少为1。")})
+
+    def run():
+        with transaction.atomic():
+            locked = _lock(offering)
+            if capacity < locked.confirmed_count:
+                raise ValidationError({"capacity": _("已有%(n)d个名额被占用，名额不能少于这个数。请先移除报名。") % {
+                    "n": locked.confirmed_count}})
+            old = locked.capacity
+            locked.capacity = capacity
+            Offering.objects.unscoped().filter(pk=locked.pk).update(capacity=capacity)
+            _promote_locked(locked, now=now or _now())
+            record(by, "enrolment.capacity", locked, node=locked.node, changes={"capacity": [old, capacity]})
+            return locked
+    return _retry_when_locked(run)
+
+
+def cancel_offering(offering: Offering, *, reason, by) -> Offering:
+    """Cancel a whole offering: everyone signed up or waiting is told why."""
+    _require(by, MANAGE, offering)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = _lock(offering)
+        if locked.status == Offering.Status.CANCELLED:
+            raise ValidationError(_("该项目已取消。"), code="closed")
+        live = list(Enrolment.objects.unscoped().select_related("user")
+                    .filter(offering=locked, status__in=Enrolment.LIVE))
+        Offering.objects.unscoped().filter(pk=locked.pk).update(status=Offering.Status.CANCELLED)
+        locked.status = Offering.Status.CANCELLED
+        for enrolment in live:
+            enrolment.offering = locked
+            _notify(enrolment.user, "enrolment.offering_cancelled", enrolment, reason=reason)
+        record(by, "enrolment.offering_cancelled", locked, node=locked.node, extra={"reason": reason})
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------------
+# Check-in
+
+
+def token_expiry(offering: Offering) -> datetime.datetime:
+    """Check-in codes work until a day after the offering ends (or 30 days after sign-up closes)."""
+    if offering.ends_at:
+        return offering.ends_at + datetime.timedelta(days=1)
+    if offering.closes_at:
+        return offering.closes_at + datetime.timedelta(days=30)
+    return offering.created_at + datetime.timedelta(days=365)
+
+
+def make_token(enrolment: Enrolment) -> str:
+    expires = int(token_expiry(enrolment.offering).timestamp())
+    return signing.dumps({"e": enrolment.pk, "o": enrolment.offering_id, "x": expires}, salt=TOKEN_SALT,
+                         compress=True)
+
+
+def read_token(token: str, *, now=None) -> tuple[int, int]:
+    """(enrolment id, offering id) of a check-in token; ValidationError when forged or expired."""
+    try:
+        data = signing.loads((token or "").strip(), salt=TOKEN_SALT)
+        enrolment_id, offering_id, expires = int(data["e"]), int(data["o"]), int(data["x"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise ValidationError(_("签到二维码无效：它不是本平台生成的，或已被改动。请让职工打开“我的报名”重新出示。"),
+                              code="forged") from None
+    if (now or _now()).timestamp() > expires:
+        raise ValidationError(_("签到二维码已过期：该项目已结束，不能再签到。"), code="expired")
+    return enrolment_id, offering_id
+
+
+def find_for_check_in(token_or_code: str, *, offering: Offering | None = None, now=None) -> Enrolment:
+    """The enrolment a scanned token or a typed code names (unscoped: the caller checks scope)."""
+    value = (token_or_code or "").strip()
+    if not value:
+        raise ValidationError(_("请扫描二维码或输入签到码。"), code="empty")
+    if ":" in value:
+        enrolment_id, offering_id = read_token(value, now=now)
+        if offering is not None and offering_id != offering.pk:
+            raise ValidationError(_("这个二维码属于另一个项目，不是本项目的签到码。"), code="wrong_offering")
+        found = Enrolment.objects.unscoped().select_related("offering", "offering__node").filter(pk=enrolment_id).first()
+        if found is None:
+            raise ValidationError(_("签到二维码对应的报名已不存在。"), code="unknown")
+        return found
+    if offering is None:
+        raise ValidationError(_("输入签到码时请先选择项目。"), code="no_offering")
+    code = value.upper().replace(" ", "")
+    found = (Enrolment.objects.unscoped().select_related("offering", "offering__node")
+             .filter(offering=offering, code=code).first())
+    if found is None:
+        raise ValidationError(_("签到码“%(code)s”不是本项目的签到码，请核对后重新输入。") % {"code": code[:12]},
+                              code="unknown")
+    return found
+
+
+def check_in(token_or_code: str, *, by, offering: Offering | None = None, now=None) -> Enrolment:
+    """Record attendance once: the person must hold a confirmed place; writes the ledger row of the
+    offering kind (events: "activities.attended"; courses: none, they count sessions)."""
+    now = now or _now()
+    found = find_for_check_in(token_or_code, offering=offering, now=now)
+    _require(by, CHECK_IN, found.offering)
+
+    def run():
+        with transaction.atomic():
+            current = (Enrolment.objects.unscoped().select_for_update()
+                       .select_related("offering", "offering__node", "worker").get(pk=found.pk))
+            if current.attended_at:
+                raise ValidationError(_("%(name)s已于%(when)s签到，不能重复签到。") % {
+                    "name": current.person_name,
+                    "when": timezone.localtime(current.attended_at).strftime("%m-%d %H:%M")}, code="already")
+            if current.status != S.CONFIRMED:
+                raise ValidationError(_("%(name)s的报名状态是“%(status)s”，没有确认的名额，不能签到。") % {
+                    "name": current.person_name, "status": current.get_status_display()}, code="not_confirmed")
+            if current.offering.status == Offering.Status.CANCELLED:
+                raise ValidationError(_("该项目已取消，不能签到。"), code="closed")
+            current.attended_at = now
+            current.checked_in_by = by
+            current.save(update_fields=["attended_at", "checked_in_by", "updated_at"])
+            info = registry.kind_info(current.offering.kind)
+            if info.ledger_kind and current.worker_id:
+                from gonghui.ledger.services import record_service
+
+                record_service(worker=current.worker, kind=info.ledger_kind, app=info.ledger_kind.split(".")[0],
+                               source=current, title=current.offering.title,
+                               delivering_union=current.offering.node, delivered_on=timezone.localdate(now), by=by)
+            record(by, "enrolment.checked_in", current, node=current.offering.node)
+            return current
+    return _retry_when_locked(run)
