@@ -312,7 +312,7 @@ def record_roll_call(session: CourseSession, present_ids, *, by) -> dict:
                 changed.append(row)
         SessionAttendance.objects.bulk_create(new)
         if changed:
-            SessionAttendance.objects.bulk_update(changed, ["present", "recorded_by", "recorded_at"])
+            SessionAttendance.objects.unscoped().bulk_update(changed, ["present", "recorded_by", "recorded_at"])
         CourseSession.objects.unscoped().filter(pk=session.pk).update(roll_called_at=now)
         session.roll_called_at = now
         record(by, AuditEntry.Action.CHANGE, session, node=course.offering.node, event="courses.roll_call",

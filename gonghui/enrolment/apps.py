@@ -45,5 +45,5 @@ class EnrolmentConfig(AppConfig):
         )
         periodic.register(expire_offers_task, every=timedelta(minutes=5))
 
-        nav.register("console", "enrolment_figures", _("报名统计"), "enrolment:figures", icon="bar-chart",
+        nav.register("console", "enrolment_figures", _("报名统计"), "enrolment:figures", icon="people",
                      order=30, permission="enrolment.view", group="activities")

@@ -6,8 +6,9 @@ owning app's ``AppConfig.ready()``. A kind with a ``ledger_kind`` writes one led
 person is checked in; a kind without one (courses record attendance per session) writes none.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -63,12 +63,12 @@ def _retry_when_locked(action, attempts: int = 3):
 
 
 def _lock(offering: Offering) -> Offering:
-    return Offering.objects.unscoped().select_for_update().select_related("node").get(pk=offering.pk)
+    return Offering.objects.unscoped().select_for_update(of=("self",)).select_related("node").get(pk=offering.pk)
 
 
 def _lock_enrolment(enrolment: Enrolment) -> tuple[Offering, Enrolment]:
     offering = _lock(enrolment.offering)
-    current = (Enrolment.objects.unscoped().select_for_update().select_related("worker", "user")
+    current = (Enrolment.objects.unscoped().select_for_update(of=("self",)).select_related("worker", "user")
                .get(pk=enrolment.pk))
     current.offering = offering
     return offering, current
@@ -292,7 +292,7 @@ def _end(enrolment, status, *, now, reason="", by=None) -> Enrolment:
         _save_counts(offering)
         _promote_locked(offering, now=now)
         if by is not None:
-            record(by, "enrolment.removed", current, node=offering.node, extra={"reason": reason},
+            record(by, "change", current, event="enrolment.removed", node=offering.node, extra={"reason": reason},
                    changes={"status": ["live", status]})
             _notify(current.user, "enrolment.removed", current, reason=reason)
     return current
@@ -400,7 +400,7 @@ def expire_offers(now=None) -> int:
         def run(offering_id=offering_id):
             with transaction.atomic():
                 offering = Offering.objects.unscoped().select_for_update().get(pk=offering_id)
-                due = list(Enrolment.objects.unscoped().select_for_update().select_related("user")
+                due = list(Enrolment.objects.unscoped().select_for_update(of=("self",)).select_related("user")
                            .filter(offering=offering, status=S.OFFERED, offer_expires_at__lte=now))
                 _expire_locked(offering, due, now=now)
                 return len(due)
@@ -445,7 +445,7 @@ def staff_add(offering: Offering, worker, *, reason, by, seats=1, answers=None, 
                 raise ValidationError(_("该项目已取消，不能再添加报名。"), code="closed")
             enrolment = _place(locked, worker.user, worker, answers, seats, now=now or _now(), by=by,
                                reason=reason)
-            record(by, "enrolment.added", enrolment, node=locked.node,
+            record(by, "create", enrolment, event="enrolment.added", node=locked.node,
                    extra={"reason": reason, "status": enrolment.status})
             return enrolment
     return _retry_when_locked(run)
@@ -479,7 +479,7 @@ def set_capacity(offering: Offering, capacity, *, by, now=None) -> Offering:
             locked.capacity = capacity
             Offering.objects.unscoped().filter(pk=locked.pk).update(capacity=capacity)
             _promote_locked(locked, now=now or _now())
-            record(by, "enrolment.capacity", locked, node=locked.node, changes={"capacity": [old, capacity]})
+            record(by, "change", locked, event="enrolment.capacity", node=locked.node, changes={"capacity": [old, capacity]})
             return locked
     return _retry_when_locked(run)
 
@@ -499,7 +499,7 @@ def cancel_offering(offering: Offering, *, reason, by) -> Offering:
         for enrolment in live:
             enrolment.offering = locked
             _notify(enrolment.user, "enrolment.offering_cancelled", enrolment, reason=reason)
-        record(by, "enrolment.offering_cancelled", locked, node=locked.node, extra={"reason": reason})
+        record(by, "change", locked, event="enrolment.offering_cancelled", node=locked.node, extra={"reason": reason})
     return locked
 
 
@@ -568,7 +568,7 @@ def check_in(token_or_code: str, *, by, offering: Offering | None = None, now=No
 
     def run():
         with transaction.atomic():
-            current = (Enrolment.objects.unscoped().select_for_update()
+            current = (Enrolment.objects.unscoped().select_for_update(of=("self",))
                        .select_related("offering", "offering__node", "worker").get(pk=found.pk))
             if current.attended_at:
                 raise ValidationError(_("%(name)s已于%(when)s签到，不能重复签到。") % {
@@ -589,6 +589,6 @@ def check_in(token_or_code: str, *, by, offering: Offering | None = None, now=No
                 record_service(worker=current.worker, kind=info.ledger_kind, app=info.ledger_kind.split(".")[0],
                                source=current, title=current.offering.title,
                                delivering_union=current.offering.node, delivered_on=timezone.localdate(now), by=by)
-            record(by, "enrolment.checked_in", current, node=current.offering.node)
+            record(by, "change", current, event="enrolment.checked_in", node=current.offering.node)
             return current
     return _retry_when_locked(run)

@@ -517,24 +517,26 @@ def _plan(query: str, user, kinds, filters) -> _Plan | None:
     return _Plan(groups, pinyin, _facets(audiences), _filter_tokens(filters or {}))
 
 
-# SQLite. BM25 costs microseconds per matching row (FTS5 reads every phrase's positions and the row's
+# SQLite. BM25 costs microseconds per row it scores (FTS5 reads every phrase's positions and the row's
 # length), and before the first row it counts the rows of every phrase in the query (its IDF) — for a
 # facet token such as a district's path that is a third of the index. So a search never runs BM25 over
-# all matches nor over a query with facet tokens when it can help it:
+# all matches, nor over a query with facet tokens when it can help it:
 #
 # 1. the newest matches (text AND audience), streamed in descending rowid order and cut at COUNT_CAP:
 #    that is the count, and the newest WINDOW of them are the ranking window;
-# 2. BM25 of the text alone over the window's rowid range, keeping the window's rows (if the range
-#    holds few enough text matches; otherwise BM25 of the whole query over the range);
-# 3. older items whose title matches still compete: the newest TITLE_WINDOW of them, scored the
-#    same way by the title-only query.
+# 2. older items whose title matches still compete: the newest TITLE_WINDOW of them (streamed too);
+# 3. one BM25 pass over the rowid range of those rows, with the text alone (no facet tokens, so no
+#    IDF over a whole subtree) and the rows outside the two sets skipped before BM25 is computed
+#    (``+rowid IN``: the plus keeps SQLite from handing the list to FTS5, which would restart the
+#    query — and its IDF — once per value). If the range holds too many text matches (a narrow
+#    audience: a worker's union), the whole query is scored instead; its facet tokens are then short.
 #
 # Then the few best are re-ranked with their boost (policies in force, recent news).
 CANDIDATES = 200
 _BM25 = f"bm25(kb_search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {PINYIN_WEIGHT}, 0.0)"
-WINDOW = 1000
-TITLE_WINDOW = 300
-TEXT_RANGE_MAX = 4000   # text matches in a window's range above which BM25 takes the whole query
+WINDOW = 500
+TITLE_WINDOW = 100
+TEXT_RANGE_MAX = 5000   # text matches in the scored range above which BM25 takes the whole query
 COUNT_CAP = 1000
 
 
@@ -549,37 +551,30 @@ def _newest(cur, match: str, n: int, below: int | None = None) -> list[int]:
 
 
 def _bm25_among(cur, text: str, match: str, ids: list[int], pool: int) -> list[tuple[int, float]]:
-    """[(rowid, bm25)] of ``ids`` (newest first, all matching ``match``), best first, at most ``pool``."""
-    lo, hi = ids[-1], ids[0]
+    """[(rowid, bm25)] of ``ids`` (all matching ``match``), best first, at most ``pool``."""
+    lo, hi = min(ids), max(ids)
+    query = match
     if text != match:
         cur.execute("SELECT count(*) FROM (SELECT 1 FROM kb_search_fts WHERE kb_search_fts MATCH %s "
                     "AND rowid BETWEEN %s AND %s LIMIT %s)", [text, lo, hi, TEXT_RANGE_MAX + 1])
         if cur.fetchone()[0] <= TEXT_RANGE_MAX:
-            wanted = set(ids)
-            cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s "
-                        "AND rowid BETWEEN %s AND %s", [text, lo, hi])
-            rows = sorted((r for r in cur.fetchall() if r[0] in wanted), key=lambda r: r[1])
-            return rows[:pool]
+            query = text
+    marks = ", ".join(["%s"] * len(ids))
     cur.execute(f"SELECT rowid, {_BM25} FROM kb_search_fts WHERE kb_search_fts MATCH %s AND rowid BETWEEN %s AND %s "
-                f"ORDER BY {_BM25} LIMIT %s", [match, lo, hi, pool])
+                f"AND +rowid IN ({marks}) ORDER BY {_BM25} LIMIT %s", [query, lo, hi, *ids, pool])
     return cur.fetchall()
 
 
 def _sqlite_candidates(cur, plan, op: str, pool: int, window: int) -> tuple[int, list[tuple[int, float]]]:
     """(number of matches up to COUNT_CAP, [(rowid, bm25)] best first)."""
     match = plan.fts5(op)
-    ids = _newest(cur, match, max(window, COUNT_CAP))
+    ids = _newest(cur, match, max(window, COUNT_CAP) + 1)  # one more: are there older matches?
     if not ids:
         return 0, []
-    newest = ids[:window]
-    found = dict(_bm25_among(cur, plan.fts5_text(op), match, newest, pool))
+    wanted = ids[:window]
     if len(ids) > window and plan.groups:  # older items whose title matches still compete
-        title_match = plan.fts5(op, titles_only=True)
-        older = _newest(cur, title_match, TITLE_WINDOW, below=newest[-1])
-        if older:
-            for rowid, score in _bm25_among(cur, plan.fts5_text(op, titles_only=True), title_match, older, pool):
-                found.setdefault(rowid, score)
-    return len(ids), sorted(found.items(), key=lambda r: r[1])
+        wanted += _newest(cur, plan.fts5(op, titles_only=True), TITLE_WINDOW, below=wanted[-1])
+    return min(len(ids), COUNT_CAP), _bm25_among(cur, plan.fts5_text(op), match, wanted, pool)
 
 
 def _recent_factor(subkind: str, published_at, cutoff) -> float:
@@ -623,7 +618,9 @@ def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple
                 total = cur.fetchone()[0]
         else:
             pool = max(CANDIDATES, (offset + limit) * 2)
-            total, candidates = _sqlite_candidates(cur, plan, op, pool, max(WINDOW, pool))
+            # A later page widens the window so that it still has rows to show.
+            window = max(WINDOW, offset + limit) if offset else WINDOW
+            total, candidates = _sqlite_candidates(cur, plan, op, pool, window)
             total = min(total, COUNT_CAP)
             rows = []
             if candidates:

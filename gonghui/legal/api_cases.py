@@ -55,6 +55,10 @@ class CaseListOut(Schema):
     version: int
 
     @staticmethod
+    def resolve_id(obj):
+        return obj.pk
+
+    @staticmethod
     def resolve_number(obj):
         return obj.case.number
 

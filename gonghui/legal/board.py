@@ -68,6 +68,7 @@ class Group:
     oldest: datetime.date | None = None
     flagged: int = 0
     districts: set = field(default_factory=set)
+    employers: set = field(default_factory=set)  # for a district: the employer keys in it
     history: int = 0  # the employer's wage cases (open or closed) in the last HISTORY_YEARS years
     days_open: int = 0
     pattern: bool = False
@@ -116,7 +117,7 @@ def board(cases, today: datetime.date, *, district_id: int | None = None, employ
         if dist is None:
             dist = districts[row["district_id"]] = Group(key=str(row["district_id"] or ""))
         dist.add(row)
-        dist.districts.add(key)  # for a district: the employers in it
+        dist.employers.add(key)
     for group in (total, *employers.values(), *districts.values()):
         group.days_open = (today - group.oldest).days if group.oldest else 0
     for emp in employers.values():
@@ -128,7 +129,7 @@ def board(cases, today: datetime.date, *, district_id: int | None = None, employ
     node_ids = {d for d in districts if d} | {d for e in shown for d in e.districts}
     names = dict(UnionNode.objects.unscoped().filter(pk__in=node_ids).values_list("pk", "name"))
     district_rows = sorted(
-        ({"id": d, "name": names.get(d, "") if d else "", "employers": len(g.districts), **g.as_dict()}
+        ({"id": d, "name": names.get(d, "") if d else "", "employers": len(g.employers), **g.as_dict()}
          for d, g in districts.items()),
         key=lambda r: (-r["cases"], r["name"]))
     employer_rows = [{"key": e.key, "name": e.name, "uscc": e.uscc, "pattern": e.pattern, "history": e.history,

@@ -123,8 +123,8 @@ class LogConsultationForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    code = forms.CharField(label=_("代码"), max_length=40, help_text=_("小写字母、数字或下划线，例如 migrant_arrears。"))
-    label = forms.CharField(label=_("条件名称"), max_length=200)
+    code = forms.CharField(label=_("代码"), max_length=40, required=False, help_text=_("小写字母、数字或下划线，例如 migrant_arrears。"))
+    label = forms.CharField(label=_("条件名称"), max_length=200, required=False)
     facts = forms.MultipleChoiceField(label=_("申请人须同时是"), required=False, choices=list(FACTS.items()),
                                       widget=forms.CheckboxSelectMultiple)
     matters = forms.MultipleChoiceField(label=_("限于争议事项（不选则不限）"), required=False, choices=Matter.choices,

@@ -116,7 +116,7 @@ def _check_not_over_claimed(amount: Decimal, legal_case: LegalCase, *, label: st
     claimed = legal_case.amount_claimed or Decimal("0")
     if amount > claimed:
         raise ValidationError({field: [
-            _("%(label)s ¥%(amount)s 超过了申请时请求的金额 ¥%(claimed)s，请核对；如请求金额有变化，请先由法律援助中心更正申请。")
+            _("%(label)s ¥%(amount)s 超过申请时请求的金额 ¥%(claimed)s，请核对后重新填写。")
             % {"label": label, "amount": f"{amount:,.2f}", "claimed": f"{claimed:,.2f}"}]})
 
 
@@ -297,6 +297,12 @@ def letter_prefix(node) -> str:
     return f"{(federation.short_name or federation.name or '工')[:1]}工法援委"
 
 
+def _next_seq(year: int) -> int:
+    last = (Assignment.objects.unscoped().filter(year=year).order_by("-seq")
+            .values_list("seq", flat=True).first()) or 0
+    return last + 1
+
+
 def _issue_number(legal_case: LegalCase, lawyer: Lawyer, *, by, note: str, on: datetime.date) -> Assignment:
     """A new assignment with the next letter number of the year (江工法援委〔2026〕第0001号).
 
@@ -304,9 +310,7 @@ def _issue_number(legal_case: LegalCase, lawyer: Lawyer, *, by, note: str, on: d
     second inside a savepoint and it takes the next one."""
     prefix = letter_prefix(_node_of(legal_case))
     for _attempt in range(10):
-        last = (Assignment.objects.unscoped().filter(year=on.year).order_by("-seq")
-                .values_list("seq", flat=True).first()) or 0
-        seq = last + 1
+        seq = _next_seq(on.year)
         assignment = Assignment(legal_case=legal_case, lawyer=lawyer, year=on.year, seq=seq,
                                 number=f"{prefix}〔{on.year}〕第{seq:04d}号", issued_on=on,
                                 issued_by=by if getattr(by, "is_authenticated", False) else None,

@@ -11,7 +11,7 @@ from gonghui.activities.models import Activity, ActivityPhoto
 from gonghui.activities.tests.factories import fresh, make_activity, png_bytes
 from gonghui.audit.models import AuditEntry
 from gonghui.enrolment import services as enrolment
-from gonghui.enrolment.models import Enrolment, Offering
+from gonghui.enrolment.models import Offering
 from gonghui.enrolment.tests.factories import make_worker_user
 from gonghui.notifications.models import Notification
 

@@ -262,8 +262,8 @@ def test_staff_add_and_remove_with_reason(tree, staff):
     assert error.value.code == "duplicate"
     services.staff_remove(added, reason="本人要求退出", by=staff.d1_manager)
     assert status_of(added) == S.REMOVED and status_of(queued) == S.OFFERED
-    assert AuditEntry.objects.unscoped().filter(action="enrolment.removed", object_id=str(added.pk)).exists()
-    assert AuditEntry.objects.unscoped().filter(action="enrolment.added").count() == 2
+    assert AuditEntry.objects.unscoped().filter(event="enrolment.removed", object_id=str(added.pk)).exists()
+    assert AuditEntry.objects.unscoped().filter(event="enrolment.added").count() == 2
     assert Notification.objects.filter(recipient=worker_user, subject__contains="移除", channel="inbox").exists()
     with pytest.raises(PermissionDenied):
         services.staff_remove(queued, reason="x", by=staff.g1_viewer)
