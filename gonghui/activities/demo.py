@@ -33,7 +33,7 @@ REPORTS = [
 ]
 
 
-def _picture(rng, size=(640, 420)) -> bytes:
+def _picture(rng, size=(480, 320)) -> bytes:
     from PIL import Image, ImageDraw
 
     base = (200, 22, 29) if rng.random() < 0.5 else (30, 110, 160)

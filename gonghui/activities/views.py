@@ -11,8 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,15 +84,6 @@ def portal_list(request):
     })
 
 
-def _signup_template():
-    """The enrolment app's sign-up partial (absent while that app is being built: then none)."""
-    try:
-        get_template("enrolment/_signup.html")
-    except TemplateDoesNotExist:
-        return ""
-    return "enrolment/_signup.html"
-
-
 def portal_detail(request, pk):
     if not request.user.is_authenticated:
         return _worker_login(request)
@@ -103,7 +92,8 @@ def portal_detail(request, pk):
         raise Http404
     offering = activity.offering
     return render(request, "activities/portal_detail.html", {
-        "activity": activity, "offering": offering, "signup_template": _signup_template(),
+        "activity": activity, "offering": offering,
+        "open_for_signup": offering.status == PUBLISHED and not activity.has_ended,
         "photos": list(ActivityPhoto.objects.unscoped().filter(activity=activity)) if activity.has_started else [],
         "my_enrolment": svc.my_enrolments(request.user, [activity.pk]).get(activity.pk),
     })
@@ -229,12 +219,7 @@ def activity_edit(request, pk):
 
 
 def _roster_url(offering_pk: int) -> str:
-    for name in ("enrolment:roster", "enrolment:offering"):
-        try:
-            return reverse(name, kwargs={"pk": offering_pk})
-        except NoReverseMatch:
-            continue
-    return ""
+    return reverse("enrolment:roster", kwargs={"pk": offering_pk})
 
 
 def activity_manage(request, pk):

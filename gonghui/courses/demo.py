@@ -106,6 +106,7 @@ def _run(course, trainees, by, rng, *, upto=None, scores=True):
     from gonghui.courses.models import CourseSession
 
     now = timezone.now()
+    trainees = [e for e in trainees if e.status == "confirmed"]
     for session in CourseSession.objects.unscoped().filter(course=course, starts_at__lte=upto or now):
         present = [e.pk for e in trainees if rng.random() < 0.9]
         svc.record_roll_call(session, present, by=by)

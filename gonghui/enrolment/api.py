@@ -6,6 +6,7 @@ names one (duplicate, full, closed, audience, forged, expired, already, …)."""
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -152,8 +153,7 @@ def mine(request):
 
 @router.post("/offerings/{int:offering_id}/sign-up", response={201: EnrolmentOut}, summary="报名（额满时进入候补）")
 def sign_up(request, offering_id: int, payload: SignUpIn):
-    offering = (Offering.objects.unscoped().select_related("node").filter(pk=offering_id)
-                .exclude(status=Offering.Status.DRAFT).first())
+    offering = Offering.objects.unscoped().filter(pk=offering_id).exclude(status=Offering.Status.DRAFT).first()
     if offering is None:
         raise Http404
     try:
@@ -185,7 +185,7 @@ def confirm(request, enrolment_id: int):
 def roster(request, offering_id: int):
     offering = get_visible_or_404(Offering, request.user, VIEW, pk=offering_id)
     rows = (Enrolment.objects.visible_to(request.user, VIEW).filter(offering=offering)
-            .select_related("worker", "user").order_by("position", "created_at", "id"))
+            .select_related("worker", "user").order_by(F("position").asc(nulls_first=True), "created_at", "id"))
     return {"offering_id": offering.pk, "title": offering.title, "capacity": offering.capacity,
             "confirmed_count": offering.confirmed_count, "waiting_count": offering.waiting_count,
             "rows": list(rows)}

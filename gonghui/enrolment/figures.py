@@ -9,7 +9,7 @@ each figure traces back to its rows.
 
 import io
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import HttpResponse
 from django.utils import timezone
@@ -126,7 +126,7 @@ def roster_rows(user, offering) -> tuple[list, list]:
               _("签到时间"), _("原因")] + [q["label"] for q in questions]
     rows = []
     qs = (Enrolment.objects.visible_to(user, VIEW).filter(offering=offering).select_related("worker", "user")
-          .order_by("status", "position", "created_at", "id"))
+          .order_by("status", F("position").asc(nulls_first=True), "created_at", "id"))
     for e in qs:
         rows.append([e.person_name, (e.worker.mobile if e.worker_id else "") or (e.user.phone or ""),
                      e.get_status_display(), e.seats, e.position or "", _local(e.created_at), e.code,

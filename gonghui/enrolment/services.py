@@ -62,8 +62,9 @@ def _retry_when_locked(action, attempts: int = 3):
                 raise
 
 
-def _lock(offering: Offering) -> Offering:
-    return Offering.objects.unscoped().select_for_update(of=("self",)).select_related("node").get(pk=offering.pk)
+def _lock(offering: Offering, *, with_node: bool = True) -> Offering:
+    qs = Offering.objects.unscoped().select_for_update(of=("self",))
+    return (qs.select_related("node") if with_node else qs).get(pk=offering.pk)
 
 
 def _lock_enrolment(enrolment: Enrolment) -> tuple[Offering, Enrolment]:
@@ -78,15 +79,6 @@ def _save_counts(offering: Offering) -> None:
     Offering.objects.unscoped().filter(pk=offering.pk).update(
         confirmed_count=offering.confirmed_count, waiting_count=offering.waiting_count,
         last_position=offering.last_position)
-
-
-def _new_code(offering: Offering) -> str:
-    """A short code, unique within the offering (checked under the offering's lock)."""
-    for _attempt in range(20):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
-        if not Enrolment.objects.unscoped().filter(offering=offering, code=code).exists():
-            return code
-    raise RuntimeError("no free check-in code")  # 32**6 codes: never for a real offering
 
 
 def _require(user, permission: str, offering: Offering) -> None:
@@ -220,7 +212,7 @@ def sign_up(offering: Offering, user, *, answers=None, seats=1, now=None) -> Enr
 
 def _sign_up_once(offering, user, worker, answers, seats, now) -> Enrolment:
     with transaction.atomic():
-        offering = _lock(offering)
+        offering = _lock(offering, with_node=False)
         error = window_error(offering, now)
         if error:
             raise ValidationError(error, code="closed")
@@ -252,14 +244,31 @@ def _place(offering, user, worker, answers, seats, *, now, by=None, reason="", a
         raise ValidationError(_("还有人在候补，请先处理候补名单。"), code="full")
     enrolment = Enrolment(offering=offering, node_path=offering.node_path, user=user, worker=worker,
                           seats=seats, status=status, position=position, answers=answers,
-                          code=_new_code(offering), reason=reason, added_by=by)
-    try:
-        with transaction.atomic():
-            enrolment.save(force_insert=True)
-    except IntegrityError:  # the partial unique index: a twin request of the same person won
-        raise ValidationError(_("您已报名该项目，不能重复报名。"), code="duplicate") from None
+                          reason=reason, added_by=by)
+    _insert_with_code(enrolment)
     _save_counts(offering)
     return enrolment
+
+
+def _random_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+def _insert_with_code(enrolment: Enrolment) -> None:
+    """Insert with a fresh random code; the unique index (offering, code) catches the rare twin code
+    (32**6 codes), the partial unique index a twin sign-up of the same person."""
+    for _attempt in range(8):
+        enrolment.code = _random_code()
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+                enrolment.save(force_insert=True)
+            return
+        except IntegrityError:
+            enrolment.pk = None
+            if Enrolment.objects.unscoped().filter(offering_id=enrolment.offering_id, user_id=enrolment.user_id,
+                                                   status__in=Enrolment.LIVE).exists():
+                raise ValidationError(_("您已报名该项目，不能重复报名。"), code="duplicate") from None
+    raise RuntimeError("no free check-in code")
 
 
 # ---------------------------------------------------------------------------------------------------

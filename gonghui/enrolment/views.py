@@ -4,6 +4,7 @@ phone check-in pages and the figures. Thin: rules live in services.py."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -140,7 +141,8 @@ def _offering_or_404(request, pk, permission=VIEW) -> Offering:
 
 def _roster_context(request, offering, **extra) -> dict:
     rows = list(Enrolment.objects.visible_to(request.user, VIEW).filter(offering=offering)
-                .select_related("worker", "user", "added_by", "checked_in_by").order_by("position", "created_at", "id"))
+                .select_related("worker", "user", "added_by", "checked_in_by")
+            .order_by(F("position").asc(nulls_first=True), "created_at", "id"))
     groups = {
         "confirmed": [e for e in rows if e.status == S.CONFIRMED],
         "offered": [e for e in rows if e.status == S.OFFERED],

@@ -118,7 +118,7 @@ def seed(rng) -> dict:
     now = timezone.now()
 
     # 南山区's own rules: the defaults plus 女职工维权.
-    if len(districts) >= 3:
+    if len(districts) >= 3 and not EligibilityRule.objects.unscoped().filter(federation=districts[2]).exists():
         own = districts[2]
         rules = [EligibilityRule(federation=own, code=r.code, label=str(r.label), conditions=dict(r.conditions),
                                  order=r.order) for r in eligibility.DEFAULT_RULES]

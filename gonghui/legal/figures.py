@@ -14,13 +14,24 @@ import io
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Func, IntegerField, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 VIEW = "legal.view"
 REJECTED = "rejected"
+
+
+class Month(Func):
+    """The month of a date column, computed by the database itself: SQLite keeps dates as ISO text,
+    so the month is characters 6–7 (Django's ExtractMonth calls a Python function for every row)."""
+
+    template = "CAST(EXTRACT(MONTH FROM %(expressions)s) AS INTEGER)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(SUBSTR(%(expressions)s, 6, 2) AS INTEGER)", **extra)
 
 
 @dataclass
@@ -74,14 +85,14 @@ def report(cases, consultations, year: int, *, district=None) -> dict:
                 row.add(**values)
 
     base = cases.order_by()
-    fold(base.filter(_in_year("submitted_on", year)).annotate(month=ExtractMonth("submitted_on"))
+    fold(base.filter(_in_year("submitted_on", year)).annotate(month=Month("submitted_on"))
          .values("matter", unit, "month")
          .annotate(n=Count("pk"), claimed=Sum("amount_claimed"), involved=Sum("workers_involved")),
          applications="n", claimed="claimed", involved="involved")
     fold(base.filter(_in_year("decided_on", year)).exclude(case__state=REJECTED)
-         .annotate(month=ExtractMonth("decided_on")).values("matter", unit, "month").annotate(n=Count("pk")),
+         .annotate(month=Month("decided_on")).values("matter", unit, "month").annotate(n=Count("pk")),
          approved="n")
-    fold(base.filter(_in_year("closed_on", year)).annotate(month=ExtractMonth("closed_on"))
+    fold(base.filter(_in_year("closed_on", year)).annotate(month=Month("closed_on"))
          .values("matter", unit, "month")
          .annotate(n=Count("pk"), covered=Sum("workers_covered"), awarded=Sum("amount_awarded"),
                    recovered=Sum("amount_recovered")),

@@ -192,6 +192,12 @@ class LegalCase(models.Model):
             models.Index(fields=["opponent_name"], name="legal_case_opponent"),
             models.Index(fields=["urgent_arrears", "node_path"], condition=models.Q(urgent_arrears=True),
                          name="legal_case_urgent"),
+            # The figures (reports part): one year's rows by each date, covering what is grouped and summed.
+            models.Index(fields=["submitted_on", "matter", "district", "union", "node_path", "amount_claimed",
+                                 "workers_involved"], name="legal_fig_submitted"),
+            models.Index(fields=["decided_on", "matter", "district", "union", "node_path"], name="legal_fig_decided"),
+            models.Index(fields=["closed_on", "matter", "district", "union", "node_path", "lawyer", "workers_covered",
+                                 "amount_awarded", "amount_recovered", "rating"], name="legal_fig_closed"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 import time
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -12,9 +13,15 @@ from gonghui.ledger.models import ServiceRecord
 from gonghui.orgs.models import UnionNode
 
 
+def seed_demo(members: str):
+    """seed_demo without the courses part (it runs after ours and is tested by its own app)."""
+    with mock.patch("gonghui.courses.demo.seed_courses", return_value={}):
+        call_command("seed_demo", "--members", members, stdout=StringIO())
+
+
 @pytest.fixture
 def seeded(db):
-    call_command("seed_demo", "--members", "600", stdout=StringIO())
+    seed_demo("600")
 
 
 def test_demo_activities_in_every_district(seeded):
@@ -52,7 +59,7 @@ def test_the_activities_part_of_the_demo_is_fast(db):
     from gonghui.activities.demo import seed_activities
     from gonghui.audit.services import one_batch
 
-    call_command("seed_demo", "--members", "300", stdout=StringIO())
+    seed_demo("300")
     Activity.objects.unscoped().all().delete()
     started = time.perf_counter()
     with one_batch():

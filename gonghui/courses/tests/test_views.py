@@ -101,7 +101,8 @@ def test_uplift_pages_apply_and_upload_proof(tree, staff, settings, tmp_path):
     workflow.perform_transition(app.case, "approve", by=staff.d1_manager, version=app.case.version)
     assert "上传入学证明" in c.get(reverse("workflow:portal_case", args=[app.pk])).content.decode()
     missing = c.post(reverse("courses:uplift_proof", args=[app.pk]), {})
-    assert missing.status_code == 422 and "请上传入学证明" in missing.content.decode()
+    assert missing.status_code == 422, missing.status_code
+    assert "请上传入学证明" in missing.content.decode(), missing.content.decode()[-3000:]
     done = c.post(reverse("courses:uplift_proof", args=[app.pk]),
                   {"proof": SimpleUploadedFile("通知书.png", PNG, content_type="image/png")})
     assert done.status_code == 302

@@ -84,8 +84,9 @@ def test_assign_page_shows_the_roster_and_refuses_a_full_lawyer(client, tree):
     assert "请尽快联系" in _text(response)
     response = client.post(url, {"version": legal_case.case.version, "lawyer": free.pk})
     assert response.status_code == 302
+    number = Assignment.objects.unscoped().get(legal_case=legal_case, active=True).number
     page = client.get(reverse("legal:case", args=[legal_case.pk]))
-    assert "空闲的律师" in _text(page) and "第0001号" in _text(page)
+    assert "空闲的律师" in _text(page) and number in _text(page) and number.endswith("第0901号")
 
 
 def test_a_stale_assignment_does_not_go_through(client, tree):
