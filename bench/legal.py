@@ -7,7 +7,7 @@
 1. Builds a throwaway database (SQLite under a temporary GONGHUI_VAR_DIR, or the empty PostgreSQL
    database named by --database-url, filled and not cleaned): a city federation with its legal-aid
    centre, 10 districts of 200 grassroots unions, 20 law firms with 200 lawyers, 3,000 employers
-   (half with a USCC), and --cases legal-aid cases (a workflow case and its LegalCase each, raw
+   (half with a USCC; a third of the wage cases against 100 of them), and --cases legal-aid cases (a workflow case and its LegalCase each, raw
    inserts) submitted over the last five years: 45 % about wages, 86 % closed, 6 % refused or
    withdrawn, the rest open (waiting for a decision, for a lawyer, or in progress), group cases among
    them; then ANALYZE.
@@ -145,8 +145,9 @@ def load(tree: dict, count: int, seed: int) -> dict:
         states[state] += 1
         matter = rng.choice(MATTERS)
         union_id, union_path, district_id = rng.choice(tree["unions"])
-        name, uscc = employers[int(rng.paretovariate(1.2) * 7) % EMPLOYERS] if matter == "wages" else \
-            employers[rng.randrange(EMPLOYERS)]
+        # A third of the wage cases are against 100 repeat offenders; the rest spread over all employers.
+        name, uscc = employers[rng.randrange(100) if matter == "wages" and rng.random() < 0.33
+                               else rng.randrange(EMPLOYERS)]
         group = matter == "wages" and rng.random() < 0.2
         workers = rng.randint(3, 60) if group else 1
         claimed = Decimal(rng.randint(20, 600) * 100 * workers)

@@ -160,4 +160,4 @@ class PhotoForm(forms.Form):
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因"), required=False, max_length=300,
                              widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("报名和候补的职工会收到这条说明。"))
+                             help_text=_("已发布的活动须写明原因，报名和候补的职工会收到这条说明。"))

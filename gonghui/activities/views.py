@@ -96,6 +96,8 @@ def portal_detail(request, pk):
         "open_for_signup": offering.status == PUBLISHED and not activity.has_ended,
         "photos": list(ActivityPhoto.objects.unscoped().filter(activity=activity)) if activity.has_started else [],
         "my_enrolment": svc.my_enrolments(request.user, [activity.pk]).get(activity.pk),
+        "attended": Enrolment.objects.unscoped().filter(offering=offering, attended_at__isnull=False).count()
+        if activity.has_ended else 0,
     })
 
 

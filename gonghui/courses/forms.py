@@ -23,12 +23,24 @@ def _text(label, *, required=True, max_length=200, help_text=""):
     return forms.CharField(label=label, required=required, max_length=max_length, help_text=help_text)
 
 
+class ChineseForm(forms.Form):
+    """Required fields left empty say so in a sentence naming the field ("请填写课程名称。")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                field.error_messages["required"] = _("请选择%(label)s。") % {"label": field.label}
+            else:
+                field.error_messages["required"] = _("请填写%(label)s。") % {"label": field.label}
+
+
 class NodeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name if hasattr(obj, "display_name") else obj.name
 
 
-class CourseForm(forms.Form):
+class CourseForm(ChineseForm):
     node = NodeChoiceField(label=_("主办工会"), queryset=None, empty_label=None,
                            error_messages={"invalid_choice": _("请从列表中选择主办工会。")})
     title = _text(_("课程名称"), help_text=_("例如：2026年第二期育婴师（四级）培训班"))
@@ -58,7 +70,7 @@ class CourseForm(forms.Form):
             self.fields["node"].queryset = nodes
 
 
-class SessionForm(forms.Form):
+class SessionForm(ChineseForm):
     starts_at = forms.CharField(label=_("开始时间"), widget=DateTimeInput)
     ends_at = forms.CharField(label=_("结束时间"), widget=DateTimeInput)
     topic = _text(_("内容"))
@@ -66,7 +78,7 @@ class SessionForm(forms.Form):
     place = _text(_("上课地点"))
 
 
-class TargetForm(forms.Form):
+class TargetForm(ChineseForm):
     node = NodeChoiceField(label=_("工会"), queryset=None, empty_label=None,
                            error_messages={"invalid_choice": _("请从列表中选择工会。")})
     year = forms.CharField(label=_("年度"), widget=forms.NumberInput)
@@ -83,7 +95,7 @@ class RevokeForm(forms.Form):
                              error_messages={"required": _("请写明撤销原因，例如“考试作弊，成绩作废”。")})
 
 
-class UpliftForm(forms.Form):
+class UpliftForm(ChineseForm):
     level = forms.ChoiceField(label=_("类别"), choices=UpliftApplication.Level.choices)
     school = _text(_("就读院校（培训机构）"), max_length=120, help_text=_("例如：江海开放大学。"))
     programme = _text(_("专业（项目）"), max_length=120, help_text=_("例如：机电一体化技术（大专）。"))

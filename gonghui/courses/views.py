@@ -178,7 +178,7 @@ def uplift_proof(request, pk):
     if not kind:
         messages.error(request, _("当前状态（%(state)s）不需要上传证明。") % {"state": app.case.applicant_state_label})
         return redirect("workflow:portal_case", pk=app.pk)
-    form = ProofForm(request.POST or None, request.FILES or None)
+    form = ProofForm(request.POST if request.method == "POST" else None, request.FILES or None)
     status = 200
     if request.method == "POST":
         status = 422

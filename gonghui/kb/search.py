@@ -329,7 +329,8 @@ class Hit:
 
 @dataclass
 class SearchPage:
-    total: int = 0
+    total: int = 0                # capped at COUNT_CAP
+    total_exact: bool = True      # False: past the ranking range on PostgreSQL, ``total`` is estimated
     hits: list[Hit] = field(default_factory=list)
     query: str = ""
     words: list[str] = field(default_factory=list)
@@ -401,16 +402,18 @@ class _Plan:
 
     # PostgreSQL tsquery. No weight labels (':AB'): GIN cannot check weights, so every match would be
     # rechecked against its whole vector; pinyin keys and facet tokens never occur in the text anyway.
-    def tsquery_text(self, op: str) -> str:
+    def tsquery_text(self, op: str, weights: str = "") -> str:
+        """``weights`` ("AC": title and pinyin in tsv_rank) limits every word to those parts."""
+        label = f":{weights}" if weights else ""
         parts = []
         for group in self.groups:
-            alts = [" <-> ".join(_pg_lexeme(w) for w in phrase) for phrase in group]
+            alts = [" <-> ".join(_pg_lexeme(w) + label for w in phrase) for phrase in group]
             parts.append("(" + " | ".join(f"({a})" for a in alts) + ")")
         text = ""
         if parts:
             text = "(" + (" & " if op == "AND" else " | ").join(parts) + ")"
         if self.pinyin:
-            py = _pg_lexeme(self.pinyin) + ":*"
+            py = _pg_lexeme(self.pinyin) + ":*" + weights
             text = f"({text} | {py})" if text else py
         return text
 
@@ -597,7 +600,8 @@ def _recent_factor(subkind: str, published_at, cutoff) -> float:
 # below it, all in one query. The range is sized from the planner's estimate of the matches (EXPLAIN,
 # nothing executed), and from the density actually found if that fell short.
 PG_WINDOW = 300
-PG_TITLE_SPANS = 3
+PG_TITLE_SPANS = 1
+PG_RANK_ALL = 2000   # estimated matches up to which every match is ranked (a worker's union: few rows)
 PG_TITLE_TSV = "to_tsvector('simple'::regconfig, coalesce(e.title_seg, '') || ' ' || coalesce(e.pinyin, ''))"
 
 
@@ -612,24 +616,30 @@ def _pg_estimate(cur, tsq: str) -> int:
 
 
 def _pg_ranked(cur, plan, op: str, floor: int, title_floor: int, pool: int, cutoff) -> list:
-    """[(matches above floor, id, score)] best first: matches above ``floor``, and matches between
-    ``title_floor`` and ``floor`` whose title matches."""
+    """[(matches above floor, of them title matches, id, score)] best first: matches above ``floor``,
+    and matches between ``title_floor`` and ``floor`` whose title matches."""
     text_q = plan.tsquery_text(op)
     titles = title_floor < floor and plan.groups
     title_cond = f"OR (e.id > %s AND {PG_TITLE_TSV} @@ to_tsquery('simple', %s))" if titles else ""
+    in_range = f"AND (e.id > %s {title_cond})" if floor > 0 else ""
+    # How many of the newest matches have the words in their title (not needed when all are ranked).
+    in_title = ("count(*) FILTER (WHERE e.id > %s AND e.tsv_rank @@ to_tsquery('simple', %s)) OVER ()"
+                if floor > 0 else "0")
     cur.execute(
-        f"""SELECT count(*) FILTER (WHERE e.id > %s) OVER (), e.id,
+        f"""SELECT count(*) FILTER (WHERE e.id > %s) OVER (), {in_title}, e.id,
                    ts_rank(e.tsv_rank, to_tsquery('simple', %s)) * e.boost
                    * (CASE WHEN e.subkind = 'news' AND e.published_at >= %s THEN {RECENT_NEWS_BOOST} ELSE 1.0 END)
                    AS score
             FROM kb_searchentry e
-            WHERE e.tsv @@ to_tsquery('simple', %s) AND (e.id > %s {title_cond})
+            WHERE e.tsv @@ to_tsquery('simple', %s) {in_range}
             ORDER BY score DESC, e.id DESC LIMIT %s""",
-        [floor, text_q, cutoff, plan.tsquery(op), floor, *([title_floor, text_q] if titles else []), pool])
+        [floor, *([floor, plan.tsquery_text(op, "AC")] if floor > 0 else []), text_q, cutoff, plan.tsquery(op),
+         *([floor] if floor > 0 else []),
+         *([title_floor, text_q] if titles else []), pool])
     return cur.fetchall()
 
 
-def _pg_run(cur, plan, op: str, limit: int, offset: int, cutoff) -> tuple[int, list[tuple[int, float]]]:
+def _pg_run(cur, plan, op: str, limit: int, offset: int, cutoff) -> tuple[int, bool, list[tuple[int, float]]]:
     est = _pg_estimate(cur, plan.tsquery(op))
     cur.execute("SELECT max(id) FROM kb_searchentry")
     top = cur.fetchone()[0] or 0
@@ -640,33 +650,40 @@ def _pg_run(cur, plan, op: str, limit: int, offset: int, cutoff) -> tuple[int, l
     try:
         # The estimate misses words that always come together (技能培训 补贴): never start with more than
         # a quarter of the index, and size the next try from the density found.
-        span = max(1, min(top // 4, int(top * 1.5 * window / max(est, 1)))) if top > 4 * window else top
+        if est <= max(PG_RANK_ALL, 2 * window) or top <= 4 * window:
+            span = top
+        else:
+            span = max(1, min(top // 4, int(top * 1.5 * window / est)))
         while True:
             floor = max(0, top - span)
-            rows = _pg_ranked(cur, plan, op, floor, max(0, floor - PG_TITLE_SPANS * span), pool, cutoff)
-            n = rows[0][0] if rows else 0
+            rows = _pg_ranked(cur, plan, op, floor, floor, pool, cutoff)
+            n, in_title = (rows[0][0], rows[0][1]) if rows else (0, 0)
             if n >= window or floor <= 0:
                 break
             span = top if n == 0 else min(top, int(span * 1.5 * window / n))
+        # Too few title matches among the newest to fill the page: older title matches compete too.
+        if floor > 0 and plan.groups and in_title < 2 * (offset + limit):
+            rows = _pg_ranked(cur, plan, op, floor, max(0, floor - PG_TITLE_SPANS * span), pool, cutoff)
     finally:
         cur.execute("SELECT set_config('enable_indexscan', 'on', true)")
-    # Past the range the count is the planner's estimate (pages say "1000 多条" from COUNT_CAP on).
-    total = n if floor <= 0 else max(n, min(est, COUNT_CAP))
-    ranked = [(entry_id, float(score)) for _n, entry_id, score in rows]
-    return min(total, COUNT_CAP), ranked[offset:offset + limit]
+    if floor <= 0:
+        total, exact = n, True
+    else:  # past the range the count is estimated: the larger of the planner's and the density found
+        total, exact = max(n, min(COUNT_CAP, max(est, n * top // max(span, 1)))), n >= COUNT_CAP
+    ranked = [(entry_id, float(score)) for _n, _t, entry_id, score in rows]
+    return min(total, COUNT_CAP), exact, ranked[offset:offset + limit]
 
 
-def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple[int, float]]]:
+def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, bool, list[tuple[int, float]]]:
     cutoff = timezone.now() - timedelta(days=RECENT_NEWS_DAYS)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            total, rows = _pg_run(cur, plan, op, limit, offset, cutoff)
+            total, exact, rows = _pg_run(cur, plan, op, limit, offset, cutoff)
         else:
             pool = max(CANDIDATES, (offset + limit) * 2)
-            # A later page widens the window so that it still has rows to show.
-            window = max(WINDOW, offset + limit) if offset else WINDOW
+            window = max(WINDOW, offset + limit)  # a later page widens the window: it still has rows to show
             total, candidates = _sqlite_candidates(cur, plan, op, pool, window)
-            total = min(total, COUNT_CAP)
+            exact = True
             rows = []
             if candidates:
                 bm25 = dict(candidates)
@@ -677,7 +694,7 @@ def _run(plan: _Plan, op: str, limit: int, offset: int) -> tuple[int, list[tuple
                           for entry_id, boost, subkind, published in cur.fetchall()]
                 scored.sort(key=lambda r: (-r[1], -r[0]))
                 rows = scored[offset:offset + limit]
-    return total, rows
+    return total, exact, rows
 
 
 def search(query, *, user=None, kinds=("article",), filters=None, limit=10, offset=0, log=True) -> SearchPage:
@@ -705,10 +722,10 @@ def search(query, *, user=None, kinds=("article",), filters=None, limit=10, offs
         # SQLite, where atomic() would take the write lock (BEGIN IMMEDIATE) for a read.
         guard = transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
         with guard:
-            total, rows = _run(plan, "AND", limit, offset)
+            total, exact, rows = _run(plan, "AND", limit, offset)
             if total == 0 and offset == 0 and len(plan.groups) > 1:
-                total, rows = _run(plan, "OR", limit, offset)
-        page.total = total
+                total, exact, rows = _run(plan, "OR", limit, offset)
+        page.total, page.total_exact = total, exact
         page.hits = _hits(rows, page.words, plan.pinyin)
     except (DatabaseError, ValueError) as exc:  # never a 500 on what someone typed
         log_.warning("kb search failed for %r: %s", text[:100], exc)

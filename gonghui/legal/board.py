@@ -5,7 +5,7 @@ cases close to the Spring Festival, and employers with several cases shown as a 
 "Open" = the workflow case is open (submitted, approved or in progress) and not closed. The functions
 take a queryset the caller has already scoped (``visible_to`` / ``access.cases_for``), so the scope
 rule stays in one place. The board reads one GROUP BY over the open wage cases (index
-``legal_case_matter_closed``: matter, closed_on) and folds the groups into employers here.
+``legal_fig_closed``: closed_on IS NULL, matter) and folds the groups into employers here.
 """
 
 import datetime

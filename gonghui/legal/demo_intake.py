@@ -98,7 +98,14 @@ def seed(rng) -> dict:
     from gonghui.accounts.models import User
     from gonghui.legal import case_type, eligibility
     from gonghui.legal import services_intake as svc
-    from gonghui.legal.models import Consultation, EligibilityRule, LegalCase, LegalCentre, LegalDocument, Matter
+    from gonghui.legal.models import (
+        Consultation,
+        EligibilityRule,
+        LegalCase,
+        LegalCentre,
+        LegalDocument,
+        Matter,
+    )
     from gonghui.members.models import Membership
     from gonghui.orgs.models import UnionNode
     from gonghui.requests.categories import ensure_seeded

@@ -38,16 +38,21 @@ PORTAL_FLAGS = ("is_migrant", "is_woman", "is_disabled", "is_elderly", "is_model
 class ApplicationForm(forms.Form):
     """The application: the portal's phone form and the console's form for a worker share it."""
 
-    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=60, required=False)
-    applicant_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
+    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=60,
+                                     error_messages={"required": _("请填写申请人姓名。")})
+    applicant_phone = forms.CharField(label=_("联系电话"), max_length=20,
+                                      error_messages={"required": _("请填写联系电话，法律援助中心会电话联系您。")},
                                       widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    matter = forms.ChoiceField(label=_("争议事项"), choices=[("", PLEASE_CHOOSE), *Matter.choices])
+    matter = forms.ChoiceField(label=_("争议事项"), choices=[("", PLEASE_CHOOSE), *Matter.choices],
+                               error_messages={"required": _("请选择争议事项。")})
     opponent_name = forms.CharField(label=_("对方（用人单位）名称"), max_length=200,
+                                    error_messages={"required": _("请填写对方（用人单位）的名称。")},
                                     help_text=_("写营业执照上的全称；包工头个人的，写姓名和所在工地。"))
     opponent_uscc = forms.CharField(label=_("对方统一社会信用代码"), max_length=30, required=False,
                                     help_text=_("18位，见营业执照；不知道可以不填。"))
     opponent_address = forms.CharField(label=_("对方地址"), max_length=300, required=False)
     facts = forms.CharField(label=_("发生了什么"), widget=forms.Textarea,
+                            error_messages={"required": _("请写明发生了什么。")},
                             help_text=_("在哪里工作、从什么时候开始、被拖欠或受到的损害、讨要或协商的经过。"))
     amount_claimed = forms.CharField(label=_("请求金额（元）"), max_length=20, required=False, widget=MONEY)
     workers_involved = forms.CharField(label=_("涉及职工人数（含本人）"), max_length=6, required=False, widget=NUMBER,
@@ -62,7 +67,8 @@ class ApplicationForm(forms.Form):
     in_hardship = forms.BooleanField(label=FACTS["in_hardship"], required=False,
                                      help_text=_("已在工会建档的会自动认定；未建档的请上传困难证明。"))
     district = forms.ChoiceField(label=_("工作所在区（县）"), required=False)
-    consent = forms.BooleanField(label=_("我保证所填情况属实，同意工会为办理援助使用以上信息"))
+    consent = forms.BooleanField(label=_("我保证所填情况属实，同意工会为办理援助使用以上信息"),
+                                 error_messages={"required": _("请勾选确认后再提交。")})
 
     def __init__(self, *args, districts=(), ask_district: bool = False, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -187,17 +187,19 @@ class LegalCase(models.Model):
         ]
         indexes = [
             models.Index(fields=["node_path", "submitted_on"], name="legal_case_path_submitted"),
-            models.Index(fields=["matter", "closed_on"], name="legal_case_matter_closed"),
-            models.Index(fields=["district", "matter", "closed_on"], name="legal_case_district_matter"),
             models.Index(fields=["opponent_name"], name="legal_case_opponent"),
             models.Index(fields=["urgent_arrears", "node_path"], condition=models.Q(urgent_arrears=True),
                          name="legal_case_urgent"),
-            # The figures (reports part): one year's rows by each date, covering what is grouped and summed.
+            # The figures (reports part): one year's rows by each date, covering what is grouped and summed;
+            # legal_fig_closed also serves the open cases of a matter (closed_on IS NULL, matter = …).
             models.Index(fields=["submitted_on", "matter", "district", "union", "node_path", "amount_claimed",
                                  "workers_involved"], name="legal_fig_submitted"),
             models.Index(fields=["decided_on", "matter", "district", "union", "node_path"], name="legal_fig_decided"),
             models.Index(fields=["closed_on", "matter", "district", "union", "node_path", "lawyer", "workers_covered",
                                  "amount_awarded", "amount_recovered", "rating"], name="legal_fig_closed"),
+            # The wage-arrears board: an employer's wage cases over the years, counted from the index alone.
+            models.Index(fields=["opponent_uscc", "matter", "submitted_on", "opponent_name", "node_path"],
+                         name="legal_case_employer"),
         ]
 
     def __str__(self) -> str:

@@ -90,6 +90,7 @@ def test_detail_after_the_event_shows_the_report_and_photos(tree, staff):
     worker = make_worker_user(tree.g1)
     body = client_for(worker).get(reverse("activities:detail", args=[past.pk])).content.decode()
     assert "活动回顾" in body and "120名职工参加了比赛" in body and "颁奖合影" in body
+    assert "0人签到参加" in body
     assert client_for(worker).get(reverse("activities:photo", args=[photo.pk])).status_code == 200
     assert client_for(make_worker_user(tree.g2)).get(reverse("activities:photo", args=[photo.pk])).status_code == 404
 

@@ -135,9 +135,10 @@ def test_console_create_session_roll_call_scores_evaluate_subsidies(tree, staff)
             "starts_on": start.isoformat(), "ends_on": (today() + datetime.timedelta(days=30)).isoformat(),
             "capacity": "20", "audience": "workers", "waitlist": "on", "min_attendance_pct": "80",
             "pass_score": "60", "subsidy_per_trainee": "500"}
-    bad = c.post(reverse("courses:console_create"), data | {"capacity": "0", "title": ""})
-    assert bad.status_code == 422
-    assert "名额应在1到100000之间" in bad.content.decode() and "请填写课程名称" in bad.content.decode()
+    bad = c.post(reverse("courses:console_create"), data | {"title": ""})
+    assert bad.status_code == 422 and "请填写课程名称。" in bad.content.decode()
+    bad = c.post(reverse("courses:console_create"), data | {"capacity": "0"})
+    assert bad.status_code == 422 and "名额应在1到100000之间" in bad.content.decode()
     response = c.post(reverse("courses:console_create"), data)
     course = Course.objects.unscoped().get()
     assert response.status_code == 302 and response["Location"] == reverse("courses:console_course", args=[course.pk])

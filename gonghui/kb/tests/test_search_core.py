@@ -186,7 +186,8 @@ def test_ranking_window_keeps_recent_and_title_matches(tree, monkeypatch):
     for i in range(4):
         article(tree.city, f"工会动态{i}", f"<p>第{i}期：欠薪治理。</p>")
     monkeypatch.setattr(search, "WINDOW", 2)
-    page = search.search("欠薪", log=False)
+    page = search.search("欠薪", limit=3, log=False)  # the window: the 3 newest (never fewer than a page)
     assert page.total == 5
     found = [h.obj_id for h in page.hits]
-    assert old_title.pk in found and len(found) == 3
+    assert found[0] == old_title.pk and len(found) == 3
+    assert "工会动态0" not in [h.title for h in page.hits]  # older, and not a title match: outside

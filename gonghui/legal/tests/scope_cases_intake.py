@@ -57,6 +57,7 @@ def _d2(env):
 def _application_form(obj):
     return {"consultation": obj.pk, "matter": "wages", "opponent_name": "西城宏达劳务公司", "facts": "老板拖欠三个月工资不给。",
             "amount_claimed": "9000", "workers_involved": "3", "applicant_phone": "13912345678", "is_migrant": "on",
+            "applicant_name": "西城咨询人",
             "consent": "on", "doc_pay_records": _png(), "doc_id_card": _png()}
 
 

@@ -3,6 +3,7 @@ owned by the legal-aid centre under district 2's federation). Also the small hel
 tests share (a lawyer on the roster and an assignment with its letter number)."""
 
 import itertools
+
 from django.utils import timezone
 
 from gonghui.core.tests.scopecases import ScopeCase
@@ -41,11 +42,6 @@ def _open_case(env):
 
 
 def _assigned(env):
-    legal_case = make_legal_case_in_progress(env)
-    return legal_case
-
-
-def make_legal_case_in_progress(env):
     from gonghui.legal.tests.factories import make_legal_case
 
     legal_case = make_legal_case(env.tree.g2, state="in_progress", documents=True)

@@ -53,7 +53,7 @@ def test_lawyer1_signs_in_and_sees_only_their_cases(seeded):
     assert mine and LegalCase.objects.unscoped().filter(case__state="in_progress", pk__in=mine).exists()
     assert LegalCase.objects.unscoped().filter(case__state="closed", pk__in=mine).exists()
     client = Client()
-    assert client.login(username="lawyer1", password=DEMO_PASSWORD)
+    client.force_login(lawyer1)
     listing = client.get(reverse("legal:my_cases") + "?state=all").content.decode()
     others = LegalCase.objects.unscoped().filter(lawyer__isnull=False).exclude(pk__in=mine).select_related("case")
     for legal_case in LegalCase.objects.unscoped().filter(pk__in=mine).select_related("case"):

@@ -2,8 +2,8 @@
 wage-arrears group cases, an employer with several cases, the demo worker's own application."""
 
 import time
-from unittest import mock
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
