@@ -351,11 +351,16 @@ def measure(tree: dict, worker, repeat: int) -> list[str]:
     from gonghui.kb import search
 
     lines = []
+    if connection.vendor == "sqlite":
+        # The bulk load raised this connection's page cache to 500 MB; a server's connections keep SQLite's
+        # default (2 MB), so measure with that (the OS file cache still holds the database).
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -2000")
     who = [("worker", worker, ("article",)), ("staff", tree["manager"], ("article", "question"))]
     like_ms, fts_ms_for_like = [], []
     for label, user, kinds in who:
         search.search("预热", user=user, kinds=kinds, log=False)
-        times, totals = [], []
+        times, totals, estimated = [], [], 0
         per_query = {}
         for _ in range(repeat):
             for q in QUERIES:
@@ -364,6 +369,7 @@ def measure(tree: dict, worker, repeat: int) -> list[str]:
                     "page", search.search(q, user=u, kinds=k, log=False)))
                 times.append(ms)
                 totals.append(holder["page"].total)
+                estimated += not holder["page"].total_exact
                 per_query.setdefault(q, []).append(ms)
         med, p99 = statistics.median(times), pct(times, 99)
         verdict = "met" if med < GOAL_MEDIAN_MS and p99 < GOAL_P99_MS else "NOT met"
@@ -371,7 +377,7 @@ def measure(tree: dict, worker, repeat: int) -> list[str]:
         lines.append(f"search_{label}: median {med:.1f} ms, p99 {p99:.1f} ms over {len(times)} searches "
                      f"(goal median < {GOAL_MEDIAN_MS:.0f} ms and p99 < {GOAL_P99_MS:.0f} ms {verdict})  "
                      f"[{len(QUERIES)} queries; results per query median {statistics.median(totals):.0f}, "
-                     f"max {max(totals)} (capped at {search.COUNT_CAP}); slowest: "
+                     f"max {max(totals)} (capped at {search.COUNT_CAP}; estimated in {estimated}); slowest: "
                      + ", ".join(f"{q} {statistics.median(v):.1f} ms" for q, v in slowest) + "]")
     # The page a worker gets while typing (HTMX partial), in-process.
     client = Client()

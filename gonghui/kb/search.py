@@ -641,31 +641,32 @@ def _pg_ranked(cur, plan, op: str, floor: int, title_floor: int, pool: int, cuto
 
 def _pg_run(cur, plan, op: str, limit: int, offset: int, cutoff) -> tuple[int, bool, list[tuple[int, float]]]:
     est = _pg_estimate(cur, plan.tsquery(op))
-    cur.execute("SELECT max(id) FROM kb_searchentry")
-    top = cur.fetchone()[0] or 0
     window = max(PG_WINDOW, offset + limit)
     pool = max(CANDIDATES, (offset + limit) * 2)
-    # The primary key would rather be walked with a filter that unpacks every row's tsv: keep bitmaps.
-    cur.execute("SELECT set_config('enable_indexscan', 'off', true)")
-    try:
-        # The estimate misses words that always come together (技能培训 补贴): never start with more than
-        # a quarter of the index, and size the next try from the density found.
-        if est <= max(PG_RANK_ALL, 2 * window) or top <= 4 * window:
-            span = top
-        else:
-            span = max(1, min(top // 4, int(top * 1.5 * window / est)))
-        while True:
-            floor = max(0, top - span)
-            rows = _pg_ranked(cur, plan, op, floor, floor, pool, cutoff)
-            n, in_title = (rows[0][0], rows[0][1]) if rows else (0, 0)
-            if n >= window or floor <= 0:
-                break
-            span = top if n == 0 else min(top, int(span * 1.5 * window / n))
-        # Too few title matches among the newest to fill the page: older title matches compete too.
-        if floor > 0 and plan.groups and in_title < 2 * (offset + limit):
-            rows = _pg_ranked(cur, plan, op, floor, max(0, floor - PG_TITLE_SPANS * span), pool, cutoff)
-    finally:
-        cur.execute("SELECT set_config('enable_indexscan', 'on', true)")
+    if est <= max(PG_RANK_ALL, 2 * window):  # few matches (a worker's unions): rank them all
+        rows = _pg_ranked(cur, plan, op, 0, 0, pool, cutoff)
+        floor, n = 0, (rows[0][0] if rows else 0)
+    else:
+        cur.execute("SELECT max(id) FROM kb_searchentry")
+        top = cur.fetchone()[0] or 0
+        # The primary key would rather be walked with a filter that unpacks every row's tsv: keep bitmaps.
+        cur.execute("SELECT set_config('enable_indexscan', 'off', true)")
+        try:
+            # The estimate misses words that always come together (技能培训 补贴): never start with more
+            # than a quarter of the index, and size the next try from the density found.
+            span = max(1, min(top // 4, int(top * 2.5 * window / est))) if top > 4 * window else top
+            while True:
+                floor = max(0, top - span)
+                rows = _pg_ranked(cur, plan, op, floor, floor, pool, cutoff)
+                n, in_title = (rows[0][0], rows[0][1]) if rows else (0, 0)
+                if n >= window or floor <= 0:
+                    break
+                span = top if n == 0 else min(top, int(span * 2 * window / n))
+            # Too few title matches among the newest to fill the page: older title matches compete too.
+            if floor > 0 and plan.groups and in_title < offset + limit:
+                rows = _pg_ranked(cur, plan, op, floor, max(0, floor - PG_TITLE_SPANS * span), pool, cutoff)
+        finally:
+            cur.execute("SELECT set_config('enable_indexscan', 'on', true)")
     if floor <= 0:
         total, exact = n, True
     else:  # past the range the count is estimated: the larger of the planner's and the density found

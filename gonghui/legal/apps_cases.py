@@ -24,5 +24,7 @@ def ready():
     # Partner lawyers hold no grant on a node, so a permission-gated entry would never show to them;
     # the entry is visible to anyone signed in to the console, and the page lists only the cases
     # the user holds an assignment of (staff without assignments see a short explanation).
+    nav.register("console", "legal_roster", _("律师名册"), "legal:lawyers", icon="people", order=49,
+                 permission="legal.view", group="assistance")
     nav.register("console", "legal_mine", _("我的指派案件"), "legal:my_cases", icon="briefcase", order=48,
                  group="assistance")

@@ -162,7 +162,7 @@ class LawyerForm(forms.Form):
                                  help_text=_("17位数字。"))
     phone = forms.CharField(label=_("手机号码"), required=False, max_length=20)
     matters = forms.MultipleChoiceField(label=_("擅长事项"), required=False, choices=Matter.choices,
-                                        widget=forms.CheckboxSelectMultiple,
+                                        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                                         help_text=_("不选表示各类事项都可承办。"))
     capacity = forms.IntegerField(label=_("同时承办上限（件）"), initial=5,
                                   error_messages={"required": _("请填写同时承办上限。"),

@@ -530,6 +530,40 @@ def get_consultation_request_or_404(user, pk, *, change: bool = False):
     return found
 
 
+def find_worker(query: str, *, by):
+    """A worker found by mobile or ID number for an application the officer registers: in the
+    officer's own members scope, or a member of a union the officer's centre serves, or a
+    registered worker without a union (a walk-in)."""
+    from gonghui.core import crypto
+    from gonghui.core.validators import clean_id_number
+    from gonghui.members.models import Membership, Worker
+    from gonghui.requests.services import find_worker as find_in_scope
+
+    query = (query or "").strip()
+    if not query:
+        return None
+    found = find_in_scope(query, by=by)
+    if found is not None:
+        return found
+    qs = Worker.objects.unscoped()
+    if len(query) == 11 and query.isdigit():
+        candidate = qs.filter(mobile=query).first()
+    else:
+        try:
+            candidate = qs.filter(id_number_hash=crypto.keyed_hash(clean_id_number(query))).first()
+        except ValidationError:
+            return None
+    if candidate is None:
+        return None
+    paths = _served_paths(by, CHANGE)
+    membership = Membership.objects.unscoped().filter(worker=candidate, status=Membership.Status.ACTIVE).first()
+    if membership is None:
+        return candidate if paths is None or paths else None
+    if paths is None or any(membership.node_path.startswith(p) for p in paths):
+        return candidate
+    return None
+
+
 def consultation_of(request_obj) -> Consultation | None:
     return Consultation.objects.unscoped().filter(request=request_obj).first()
 

@@ -160,8 +160,6 @@ def apply_for(request):
     _staff_only(request)
     if not has_permission(request.user, CHANGE):
         raise PermissionDenied
-    from gonghui.requests.services import find_worker
-
     consultation_req = None
     consultation = None
     source = request.GET.get("consultation") or request.POST.get("consultation")
@@ -170,7 +168,7 @@ def apply_for(request):
         consultation = svc.consultation_of(consultation_req)
     lookup = forms.WorkerLookupForm(request.GET if "query" in request.GET else None)
     query = request.POST.get("query") or request.GET.get("query", "")
-    worker = find_worker(query, by=request.user) if query else None
+    worker = svc.find_worker(query, by=request.user) if query else None
     if worker is None and consultation_req is not None:
         worker = consultation_req.worker
     districts = list(svc.district_choices())

@@ -142,12 +142,13 @@ def test_console_list_is_for_staff(tree, centre, migrant):
     assert login(migrant).get(reverse("legal:cases")).status_code == 404
 
 
-def test_officer_applies_for_a_worker_found_by_mobile(tree, centre, officer, migrant):
-    # the officer needs members.view over the worker to find them; the centre's manager at the city does not
-    # hold it there, so a city admin applies here
-    admin = StaffFactory(username="t_city_legal_admin")
-    grant(admin, tree.city, "admin")
+def test_officer_applies_for_a_worker_found_by_mobile(tree, centre, officer, migrant, staff):
+    # the centre's officer finds a member of any union the centre serves (not only in their own scope)
+    admin = officer
     client = login(admin)
+    # a district's legal officer without a centre does not find a worker of another district
+    assert "没有找到该职工" in login(staff.d1_admin).get(reverse("legal:apply_for"),
+                                                  {"query": migrant.worker.mobile}).content.decode()
     page = client.get(reverse("legal:apply_for"), {"query": migrant.worker.mobile}).content.decode()
     assert "已找到：李建国" in page and "农民工追讨欠薪" in page
     response = client.post(reverse("legal:apply_for"), form(query=migrant.worker.mobile))
