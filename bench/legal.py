@@ -12,9 +12,9 @@
    withdrawn, the rest open (waiting for a decision, for a lawyer, or in progress), group cases among
    them; then ANALYZE.
 2. Measures the median server time (Django test client, in-process: middleware, view, queries,
-   template) of the centre manager's wage-arrears board and figures page (and their API), beside two
-   baselines of the same run: the minimal view (/bench/minimal/) and a bare indexed COUNT of the
-   centre's cases.
+   template) of the centre manager's wage-arrears board and figures page (and their API), beside three
+   baselines of the same run: the minimal view (/bench/minimal/), the console home (/console/: the
+   shell every console page pays) and a bare indexed COUNT of the centre's cases.
 3. Generates --letters assignment letters (委派函) as PDF in one batch (each read from the database and
    rendered by documents.letter_pdf), and reports the time per document beside a bare reportlab page
    (one line of Helvetica on a canvas) and a bare page with one line in the CID font, in the same run.
@@ -248,8 +248,10 @@ def measure_pages(tree: dict, repeat: int, explain: bool) -> None:
             return cursor.fetchone()
 
     minimal_ms = median_ms(lambda: manager.get("/bench/minimal/"), repeat)
+    shell_ms = median_ms(lambda: manager.get("/console/"), repeat)
     count_ms = median_ms(bare_count, repeat)
     say(f"baseline_minimal_view: {minimal_ms:.1f} ms median server time (/bench/minimal/, the same middleware)")
+    say(f"baseline_console_home: {shell_ms:.1f} ms median (/console/: the console shell and its first page)")
     say(f"baseline_bare_count: {count_ms:.1f} ms median (COUNT of the centre's {bare_count()[0]:,} cases by the "
         f"path index)")
     district = tree["districts"][0].pk
@@ -271,8 +273,8 @@ def measure_pages(tree: dict, repeat: int, explain: bool) -> None:
         verdict = ""
         if goal:
             verdict = f"; goal < {PAGE_GOAL_MS:.0f} ms {'met' if ms < PAGE_GOAL_MS else 'NOT met'}"
-        say(f"{name}: {ms:.1f} ms median ({ms / minimal_ms:.1f} × the minimal view, "
-            f"{ms / max(count_ms, 0.01):.1f} × the bare COUNT{verdict})  {url}")
+        say(f"{name}: {ms:.1f} ms median ({ms / minimal_ms:.0f} × the minimal view, {ms / shell_ms:.1f} × the "
+            f"console home, {ms / max(count_ms, 0.01):.1f} × the bare COUNT{verdict})  {url}")
         if explain:
             _explain(manager, url, connection)
 

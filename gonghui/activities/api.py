@@ -306,3 +306,14 @@ def cancel_activity(request, activity_id: int, payload: CancelIn):
     activity = _staff_activity(request, activity_id)
     svc.cancel(activity, by=request.user, reason=payload.reason)
     return _fresh(activity_id)
+
+
+class ReportIn(Schema):
+    report: str
+
+
+@router.post("/{int:activity_id}/report", response=ActivityDetailOut, summary="填写活动总结（活动结束后）")
+def report_activity(request, activity_id: int, payload: ReportIn):
+    activity = _staff_activity(request, activity_id)
+    svc.save_report(activity, by=request.user, report=payload.report)
+    return _fresh(activity_id)

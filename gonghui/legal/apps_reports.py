@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 def ready():
     from gonghui.core import nav
 
-    nav.register("console", "legal_arrears", _("欠薪案件"), "legal:arrears", icon="cash", order=46,
+    nav.register("console", "legal_arrears", _("欠薪案件"), "legal:arrears", icon="card", order=46,
                  permission="legal.view", group="assistance")
     nav.register("console", "legal_figures", _("援助统计"), "legal:figures", icon="diagram-3", order=47,
                  permission="legal.view", group="assistance")

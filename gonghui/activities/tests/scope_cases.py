@@ -78,6 +78,8 @@ CASES = [
               kwargs=lambda obj: {"activity_id": obj.pk}),
     ScopeCase(f"POST {API}/{{int:activity_id}}/cancel", _activity, kind="change",
               kwargs=lambda obj: {"activity_id": obj.pk}, data=lambda obj: {"reason": "天气原因"}),
+    ScopeCase(f"POST {API}/{{int:activity_id}}/report", _past, kind="change",
+              kwargs=lambda obj: {"activity_id": obj.pk}, data=lambda obj: {"report": "共有30名职工参加。"}),
 ]
 EXEMPT = {}
 

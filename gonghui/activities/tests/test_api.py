@@ -80,3 +80,14 @@ def test_bad_input_and_rights(tree, staff):
     assert fresh(activity.pk).offering.capacity == 10
     response = post(client_for(staff.g1_handler), f"{API}/{activity.pk}", {"kind": "dance"}, method="patch")
     assert response.status_code == 422 and response.json()["message"] == "请选择活动类型。"
+
+
+def test_report_after_the_event(tree, staff):
+    upcoming = make_activity(tree.g1)
+    c = client_for(staff.g1_handler)
+    response = post(c, f"{API}/{upcoming.pk}/report", {"report": "很好"})
+    assert response.status_code == 422 and response.json()["message"] == "活动结束后才能填写活动总结。"
+    past = make_activity(tree.g1, starts_in=-datetime.timedelta(days=2))
+    response = post(c, f"{API}/{past.pk}/report", {"report": "共有28名职工参加。"})
+    assert response.status_code == 200 and response.json()["report"] == "共有28名职工参加。"
+    assert post(client_for(staff.g1_viewer), f"{API}/{past.pk}/report", {"report": "x"}).status_code == 403

@@ -403,3 +403,22 @@ def test_factory_case_in_each_state(tree):
         assert legal_case.case.state == state and legal_case.node_path.startswith(tree.d2.path)
     assert LegalCase.objects.unscoped().filter(closed_on__isnull=False).count() == 1
     assert Decimal(LegalCase.objects.unscoped().first().amount_claimed) == Decimal("12000.00")
+
+
+def test_every_path_copy_is_collated_c():
+    """0002_collate_c lists every column copying a node path; on PostgreSQL they are COLLATE "C"."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("gonghui.legal.migrations.0002_collate_c")
+    for model in apps.get_app_config("legal").get_models():
+        copies = {f.column for f in model._meta.fields if f.column.endswith("_path")}
+        assert copies <= set(migration.PATH_COLUMNS.get(model._meta.model_name, ())), model.__name__
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT table_name, column_name, collation_name FROM information_schema.columns "
+                           "WHERE table_name LIKE 'legal_%%' AND column_name LIKE '%%_path'")
+            rows = cursor.fetchall()
+        assert rows and all(collation == "C" for _table, _column, collation in rows), rows

@@ -59,7 +59,7 @@ def test_waiting_list_promotion_confirmation_and_qr_check_in(tree, staff, browse
 
     # ----- the district creates and publishes the event in the console -----
     sign_in_as(desk, staff.d1_manager)
-    desk.goto("/console/activities/new/")
+    desk.goto("/console/activities/new/", timeout=30_000)  # the first page of a cold server, on a loaded machine
     start = timezone.localtime(timezone.now() + datetime.timedelta(days=2)).replace(hour=14, minute=0)
     desk.get_by_label("活动名称").fill("东城区职工气排球友谊赛")
     desk.get_by_label("活动类型").select_option(label="体育")

@@ -28,6 +28,10 @@ def test_check_in_by_qr_and_by_code(tree, staff, phone_page, desktop_page, brows
     by_code = services.sign_up(offering, second, answers={"size": "M"})
     services.sign_up(offering, third, answers={"size": "XL"})
 
+    # The machine is shared with other test runs: allow slow pages.
+    for page in (phone_page, desktop_page):
+        page.context.set_default_timeout(30_000)
+
     # The worker's ticket: QR code and short code, on a 375-px phone.
     sign_in_as(phone_page, first)
     phone_page.goto("/enrolments/")
@@ -39,6 +43,7 @@ def test_check_in_by_qr_and_by_code(tree, staff, phone_page, desktop_page, brows
     # The third person is on the waiting list.
     waiting_context = browser.new_context(viewport={"width": 375, "height": 667}, base_url=live_server.url,
                                           locale="zh-CN", is_mobile=True, has_touch=True)
+    waiting_context.set_default_timeout(30_000)
     waiting = waiting_context.new_page()
     sign_in_as(waiting, third)
     waiting.goto("/enrolments/")
@@ -50,6 +55,7 @@ def test_check_in_by_qr_and_by_code(tree, staff, phone_page, desktop_page, brows
     # Staff open the QR's link on their phone, see who it is, and check them in once.
     staff_context = browser.new_context(viewport={"width": 375, "height": 667}, base_url=live_server.url,
                                         locale="zh-CN", is_mobile=True, has_touch=True)
+    staff_context.set_default_timeout(30_000)
     staff_phone = staff_context.new_page()
     sign_in_as(staff_phone, staff.g1_handler)
     scan_url = reverse("enrolment:check_in_scan", args=[services.make_token(held)])
