@@ -38,18 +38,21 @@ class NavEntry:
     # A number shown on the entry (e.g. unread messages); called only when the entry is drawn.
     badge: Callable | None = None
     group: str = ""
+    # Who sees the entry beyond permissions, e.g. partner lawyers (they hold no grant on a node).
+    visible: Callable | None = None
 
 
 _ENTRIES: dict[tuple[str, str], NavEntry] = {}
 
 
 def register(area: str, key: str, label, url_name: str, *, icon: str = "", order: int = 100,
-             permission: str | None = None, badge: Callable | None = None, group: str = "") -> None:
+             permission: str | None = None, badge: Callable | None = None, group: str = "",
+             visible: Callable | None = None) -> None:
     if area not in {"console", "portal"}:
         raise ValueError("area must be 'console' or 'portal'")
     if group not in CONSOLE_GROUPS or (group and area != "console"):
         raise ValueError(f"unknown console group {group!r}")
-    _ENTRIES[(area, key)] = NavEntry(area, key, label, url_name, icon, order, permission, badge, group)
+    _ENTRIES[(area, key)] = NavEntry(area, key, label, url_name, icon, order, permission, badge, group, visible)
 
 
 def entries_for(area: str, user, path: str = "") -> list[dict]:
@@ -60,6 +63,8 @@ def entries_for(area: str, user, path: str = "") -> list[dict]:
     items = []
     for entry in sorted((e for e in _ENTRIES.values() if e.area == area), key=lambda e: (e.order, e.key)):
         if entry.permission and not has_permission(user, entry.permission):
+            continue
+        if entry.visible is not None and not entry.visible(user):
             continue
         try:
             url = static_reverse(entry.url_name)

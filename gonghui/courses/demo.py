@@ -146,7 +146,7 @@ def seed_courses(rng) -> dict:
                      capacity=60, subsidy=800)
     _sessions(course, 5, city_admin, rng)
     svc.publish_course(course, by=city_admin)
-    trainees = _sign_up(course, _accounts(city, 36, exclude=[demo_worker] if demo_worker else ()))
+    trainees = _sign_up(course, _accounts(city, 20, exclude=[demo_worker] if demo_worker else ()))
     _run(course, trainees, city_admin, rng)
     svc.evaluate_course(course, by=city_admin, on=course.ends_on)
     svc.pay_subsidies(course, by=city_admin, paid_on=course.ends_on)
@@ -163,7 +163,7 @@ def seed_courses(rng) -> dict:
                        capacity=30, subsidy=500 + 100 * i)
         _sessions(done, 5, by, rng)
         svc.publish_course(done, by=by)
-        users = _accounts(district, 18, exclude=[demo_worker] if demo_worker else ())
+        users = _accounts(district, 10, exclude=[demo_worker] if demo_worker else ())
         if demo_worker is not None and i == 0:
             users = [demo_worker, *users]
         people = _sign_up(done, users)
@@ -186,10 +186,10 @@ def seed_courses(rng) -> dict:
         occupation, level, title = CURRENT[i % len(CURRENT)]
         current = _course(district, f"{district.name.removesuffix('总工会')}{title}", occupation, level,
                           today - datetime.timedelta(days=10), today + datetime.timedelta(days=20), by,
-                          capacity=12 if i == 0 else 25, subsidy=600)
+                          capacity=8 if i == 0 else 25, subsidy=600)
         _sessions(current, 6, by, rng)
         svc.publish_course(current, by=by)
-        people = _sign_up(current, _accounts(district, 14 if i == 0 else 10, exclude=[demo_worker] if demo_worker
+        people = _sign_up(current, _accounts(district, 10 if i == 0 else 6, exclude=[demo_worker] if demo_worker
                                              else ()))
         _run(current, people, by, rng, scores=False)
 
@@ -205,7 +205,7 @@ def seed_courses(rng) -> dict:
                   capacity=60, subsidy=800)
     _sessions(nxt, 5, city_admin, rng)
     svc.publish_course(nxt, by=city_admin)
-    _sign_up(nxt, ([demo_worker] if demo_worker else []) + _accounts(city, 20, exclude=[demo_worker] if demo_worker
+    _sign_up(nxt, ([demo_worker] if demo_worker else []) + _accounts(city, 8, exclude=[demo_worker] if demo_worker
                                                                       else ()))
     counts["courses"] += 1
 
@@ -232,8 +232,10 @@ def _seed_uplift(districts, staff, city_admin, rng) -> int:
     made = 0
     for i, district in enumerate(districts):
         by = staff.get(f"district{i + 1}_staff") or city_admin
-        users = _accounts(district, len(UPLIFT_STEPS), migrant=True)
-        for j, (user, target) in enumerate(zip(users, UPLIFT_STEPS, strict=False)):
+        # Two steps of the plan per district, so that together they show every step.
+        steps = UPLIFT_STEPS[2 * i % len(UPLIFT_STEPS):2 * i % len(UPLIFT_STEPS) + 2]
+        users = _accounts(district, len(steps), migrant=True)
+        for j, (user, target) in enumerate(zip(users, steps, strict=False)):
             worker = Worker.objects.unscoped().get(user=user)
             if up.eligibility_problem(worker):
                 continue

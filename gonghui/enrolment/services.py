@@ -16,7 +16,6 @@ waiting. An offer (候补递补) holds its seats until ``offer_expires_at``; the
 import datetime
 import logging
 import secrets
-from contextlib import contextmanager
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,11 +29,6 @@ from gonghui.core.scope import has_permission
 from gonghui.enrolment import registry
 from gonghui.enrolment.audience import hardship_worker_ids, may_join, worker_of
 from gonghui.enrolment.models import Enrolment, Offering
-
-try:
-    import fcntl
-except ImportError:  # not on Linux: SQLite's busy handler alone
-    fcntl = None
 
 logger = logging.getLogger("gonghui.enrolment")
 
@@ -55,34 +49,13 @@ def _now():
     return timezone.now()
 
 
-@contextmanager
-def _writer_queue():
-    """On a file-backed SQLite database, queue enrolment writers on an OS file lock before their
-    IMMEDIATE transaction begins. SQLite lets one writer in and makes the others sleep in its busy
-    handler (steps of 1 to 100 ms, whether or not the lock was freed meanwhile); under a release
-    rush those sleeps cost more than the transactions. Waiters on ``flock`` wake the moment it is
-    released. PostgreSQL queues on the offering's row lock: nothing to do there."""
-    name = str(connection.settings_dict.get("NAME") or "")
-    if (connection.vendor != "sqlite" or connection.in_atomic_block or fcntl is None or not name
-            or name == ":memory:" or "mode=memory" in name):
-        yield
-        return
-    with open(f"{name}.enrolment-writers.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _retry_when_locked(action, attempts: int = 3):
     """Run ``action`` again when SQLite gave up waiting for the write lock ("database is locked",
     after the busy timeout: many writers at once on a loaded machine). The failed transaction wrote
     nothing, so trying again is safe; inside a caller's transaction it is not ours to retry."""
     for attempt in range(attempts):
         try:
-            with _writer_queue():
-                return action()
+            return action()
         except OperationalError as error:
             if ("locked" not in str(error) or connection.vendor != "sqlite" or connection.in_atomic_block
                     or attempt == attempts - 1):

@@ -21,10 +21,13 @@ def ready():
         subject=_("您的法律援助案件有新进展"),
         body=_("案件{number}：{text}"),
     )
-    # Partner lawyers hold no grant on a node, so a permission-gated entry would never show to them;
-    # the entry is visible to anyone signed in to the console, and the page lists only the cases
-    # the user holds an assignment of (staff without assignments see a short explanation).
-    nav.register("console", "legal_roster", _("律师名册"), "legal:lawyers", icon="people", order=49,
-                 permission="legal.view", group="assistance")
-    nav.register("console", "legal_mine", _("我的指派案件"), "legal:my_cases", icon="briefcase", order=48,
-                 group="assistance")
+    # Partner lawyers hold no grant on a node, so a permission cannot show them the entry: it is
+    # shown to whoever has a roster row (core.nav's ``visible`` hook).
+    nav.register("console", "legal_mine", _("我的指派案件"), "legal:my_cases", icon="briefcase", order=44,
+                 group="assistance", visible=_is_lawyer)
+
+
+def _is_lawyer(user) -> bool:
+    from gonghui.legal.access import lawyer_of
+
+    return lawyer_of(user) is not None

@@ -45,12 +45,16 @@ class Row:
     awarded: Decimal = Decimal("0")
     recovered: Decimal = Decimal("0")
 
-    def add(self, **values) -> None:
-        for name, value in values.items():
-            setattr(self, name, getattr(self, name) + (value or 0))
-
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+FIELDS = [f.name for f in fields(Row)]
+MONEY_FIELDS = {"claimed", "awarded", "recovered"}
+
+
+def _row(values: list) -> Row:
+    return Row(*(Decimal(v) if name in MONEY_FIELDS else v for name, v in zip(FIELDS, values, strict=True)))
 
 
 def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
@@ -72,39 +76,58 @@ def report(cases, consultations, year: int, *, district=None) -> dict:
     if district is not None:
         cases = cases.filter(district=district)
     unit = "union_id" if district is not None else "district_id"
-    by_matter: dict[str, Row] = {m: Row() for m in Matter.values}
-    by_unit: dict[int | None, Row] = {}
-    by_month: dict[int, Row] = {m: Row() for m in range(1, 13)}
-    total = Row()
+    # Folded by (matter, unit, month) first — the four queries mostly share their keys — then
+    # spread into the breakdowns; plain lists, as this runs over every group of the year.
+    acc: dict[tuple, list] = {}
 
-    def fold(rows, **names):
-        for r in rows:
-            values = {target: r[source] for target, source in names.items()}
-            for row in (total, by_matter.setdefault(r["matter"], Row()), by_unit.setdefault(r[unit], Row()),
-                        by_month[r["month"]]):
-                row.add(**values)
+    def fold(rows, *targets):
+        idx = [FIELDS.index(t) for t in targets]
+        for matter, key, month, *values in rows:
+            a = acc.get((matter, key, month))
+            if a is None:
+                a = acc[(matter, key, month)] = [0] * len(FIELDS)
+            for i, v in zip(idx, values, strict=True):
+                if v:
+                    a[i] += v
 
     base = cases.order_by()
     fold(base.filter(_in_year("submitted_on", year)).annotate(month=Month("submitted_on"))
          .values("matter", unit, "month")
-         .annotate(n=Count("pk"), claimed=Sum("amount_claimed"), involved=Sum("workers_involved")),
-         applications="n", claimed="claimed", involved="involved")
+         .annotate(n=Count("pk"), claimed=Sum("amount_claimed"), involved=Sum("workers_involved"))
+         .values_list("matter", unit, "month", "n", "claimed", "involved"),
+         "applications", "claimed", "involved")
     # Approvals = the year's decisions (one index, no join) less its refusals, which are few and
     # found from the workflow's (type, state, closing time) index.
     fold(base.filter(_in_year("decided_on", year)).annotate(month=Month("decided_on"))
-         .values("matter", unit, "month").annotate(n=Count("pk")), approved="n")
+         .values("matter", unit, "month").annotate(n=Count("pk")).values_list("matter", unit, "month", "n"),
+         "approved")
     y0, y1 = year_bounds(year)
     margin = datetime.timedelta(days=2)
     fold(base.filter(_in_year("decided_on", year), case__case_type="legal_aid", case__state=REJECTED,
                      case__closed_at__gte=timezone.make_aware(datetime.datetime.combine(y0 - margin, datetime.time())),
                      case__closed_at__lt=timezone.make_aware(datetime.datetime.combine(y1 + margin, datetime.time())))
-         .annotate(month=Month("decided_on")).values("matter", unit, "month").annotate(n=-Count("pk")),
-         approved="n")
+         .annotate(month=Month("decided_on")).values("matter", unit, "month").annotate(n=-Count("pk"))
+         .values_list("matter", unit, "month", "n"),
+         "approved")
     fold(base.filter(_in_year("closed_on", year)).annotate(month=Month("closed_on"))
          .values("matter", unit, "month")
          .annotate(n=Count("pk"), covered=Sum("workers_covered"), awarded=Sum("amount_awarded"),
-                   recovered=Sum("amount_recovered")),
-         closed="n", covered="covered", awarded="awarded", recovered="recovered")
+                   recovered=Sum("amount_recovered"))
+         .values_list("matter", unit, "month", "n", "covered", "awarded", "recovered"),
+         "closed", "covered", "awarded", "recovered")
+
+    total = [0] * len(FIELDS)
+    by_matter: dict[str, list] = {m: [0] * len(FIELDS) for m in Matter.values}
+    by_unit: dict[int | None, list] = {}
+    by_month: dict[int, list] = {m: [0] * len(FIELDS) for m in range(1, 13)}
+    for (matter, key, month), a in acc.items():
+        for target in (total, by_matter.setdefault(matter, [0] * len(FIELDS)),
+                       by_unit.setdefault(key, [0] * len(FIELDS)), by_month[month]):
+            for i, v in enumerate(a):
+                target[i] += v
+    total, by_matter, by_unit, by_month = (
+        _row(total), {k: _row(v) for k, v in by_matter.items()}, {k: _row(v) for k, v in by_unit.items()},
+        {k: _row(v) for k, v in by_month.items()})
 
     lawyers = {r["lawyer_id"]: r for r in base.filter(_in_year("closed_on", year), lawyer__isnull=False)
                .values("lawyer_id").annotate(closed=Count("pk"), covered=Sum("workers_covered"),

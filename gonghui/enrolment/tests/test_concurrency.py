@@ -118,25 +118,3 @@ def test_concurrent_cancels_and_sign_ups_keep_the_counts_exact(tree):
     assert offering.waiting_count == waiting == 24 + 2 - 10
     assert rows.filter(status=S.CANCELLED).count() == 8
 
-
-@pytest.mark.django_db(transaction=True)
-def test_sqlite_writers_queue_on_a_file_lock(tree, monkeypatch):
-    """On SQLite, enrolment writers wait on an OS file lock (woken at once) rather than in SQLite's
-    sleeping busy handler; on PostgreSQL the queue is the offering's row lock and no file is used."""
-    from gonghui.enrolment import services as svc
-
-    taken = []
-    real = svc._writer_queue
-
-    def spy():
-        taken.append(connection.vendor)
-        return real()
-
-    monkeypatch.setattr(svc, "_writer_queue", spy)
-    offering = make_offering(tree.g1, capacity=1)
-    services.sign_up(offering, make_worker_user(tree.g1))
-    assert taken == [connection.vendor]
-    lock_file = f"{connection.settings_dict['NAME']}.enrolment-writers.lock"
-    import os
-
-    assert os.path.exists(lock_file) == (connection.vendor == "sqlite")

@@ -39,6 +39,7 @@ def test_the_lawyer_sees_only_their_cases(client, tree):
     _login(client, mine.lawyer.user)
     page = client.get(reverse("legal:case", args=[mine.pk]))
     assert page.status_code == 200 and mine.case.number in _text(page)
+    assert reverse("legal:letter_pdf", args=[mine.pk]) in _text(page)  # the assignment letter to download
     assert client.get(reverse("legal:case", args=[other.pk])).status_code == 404
     assert client.get(reverse("legal:assign", args=[mine.pk])).status_code == 403
     listing = client.get(reverse("legal:my_cases") + "?state=all")
@@ -254,3 +255,14 @@ def test_roster_pages(client, tree, staff):
     _login(client, centre_handler(centre.node))
     assert client.get(reverse("legal:lawyer_create")).status_code == 403
     assert client.post(reverse("legal:lawyer", args=[lawyer.pk]), data).status_code == 403
+
+
+def test_only_lawyers_see_my_assigned_cases_in_the_navigation(client, tree, staff):
+    from gonghui.core import nav
+
+    legal_case = assigned_case(tree.g2)
+    mine = reverse("legal:my_cases")
+    assert mine in [i["url"] for i in nav.entries_for("console", legal_case.lawyer.user)]
+    assert mine not in [i["url"] for i in nav.entries_for("console", staff.d2_admin)]
+    _login(client, legal_case.lawyer.user)
+    assert f'href="{mine}"' in _text(client.get(reverse("console:home")))
