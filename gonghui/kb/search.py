@@ -594,11 +594,12 @@ def _recent_factor(subkind: str, published_at, cutoff) -> float:
 
 
 # PostgreSQL. A match costs a visit to its row (ts_rank reads tsv_rank there; the rows are wide and mostly
-# not in shared buffers), so a search never visits every match. Like SQLite it ranks the newest matches
-# — an id range, which the primary key turns into a bitmap ANDed with the GIN one — plus older items whose
-# title matches (a GIN index of the title alone, migration 0007) in a range PG_TITLE_SPANS times as wide
-# below it, all in one query. The range is sized from the planner's estimate of the matches (EXPLAIN,
-# nothing executed), and from the density actually found if that fell short.
+# not in shared buffers), so a search with many matches never visits them all. Like SQLite it ranks the
+# newest matches — an id range, which the primary key turns into a bitmap ANDed with the GIN one, sized from
+# the planner's estimate of the matches (EXPLAIN, nothing executed) and then from the density found — and,
+# when too few of them match in the title, also the title matches in a range as wide below it (a GIN index
+# of the title alone, migration 0007). Few estimated matches (a worker's unions) are all ranked, as before.
+# Past the range the count is an estimate (SearchPage.total_exact is False).
 PG_WINDOW = 300
 PG_TITLE_SPANS = 1
 PG_RANK_ALL = 2000   # estimated matches up to which every match is ranked (a worker's union: few rows)

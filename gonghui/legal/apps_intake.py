@@ -10,4 +10,3 @@ def ready():
     case_type.register_type()  # the "legal_aid" case type
     nav.register("console", "legal", _("法律援助"), "legal:cases", icon="scale", order=45,
                  permission="legal.view", group="assistance")
-    nav.register("portal", "legal", _("法律援助"), "legal:portal_home", icon="scale", order=45)
