@@ -299,6 +299,9 @@ def one_database(label: str, database_url: str, args, work: Path) -> dict:
 
             rush = fire(server.base, setup["sessions"], signup_request(host, setup["offering"]), args.clients)
             minimal = fire(server.base, list(range(args.attempts)), get_request(host, "/bench/minimal/"), args.clients)
+            # A 5xx page is the server's, not Django's: keep what the server logged about it.
+            rush["server_log"] = (server.log_tail(40) if rush["errors"] or any(code >= 500 for code in rush["status"])
+                                  else "")
         finally:
             server.stop()
         verify = json.loads(run([python, __file__, "--stage", "verify", "--offering", str(setup["offering"])],
@@ -324,7 +327,9 @@ def report(label: str, result: dict, args) -> float:
         f"{verify['by_status']}; counters {verify['confirmed_count']}/{verify['waiting_count']}; "
         f"waiting positions 1..n {'ok' if verify['positions_ok'] else 'BROKEN'}")
     if rush["bodies"]:
-        say(f"{label}.first_errors: {rush['bodies'][:3]}")
+        say(f"{label}.first_errors: {rush['bodies'][:2]}")
+    if rush.get("server_log"):
+        say(f"{label}.server_log (last lines):\n{rush['server_log']}")
     say(f"{label}.minimal: {minimal['rate']:.1f} req/s (1.00 × minimal, the baseline)  "
         f"[p50 {pct(minimal['latency'], .5):.1f} ms, p99 {pct(minimal['latency'], .99):.1f} ms]")
     say(f"{label}.sign_up: {rush['rate']:.1f} sign-ups/s ({rush['rate'] / minimal['rate']:.2f} × minimal)  "
