@@ -360,14 +360,16 @@ def main() -> None:
 
     import bench.run as bench_run
 
-    if args.workers != 2:  # the shared Server starts 2 workers; this run asks for another number
-        original = bench_run.server_command
+    original = bench_run.server_command
 
-        def with_workers(name, port):
-            cmd = original(name, port)
-            cmd[cmd.index("--workers") + 1] = str(args.workers)
-            return cmd
-        bench_run.server_command = with_workers
+    def with_workers(name, port):
+        """The shared server command with --workers; gunicorn's 30-second worker timeout raised to 120 s:
+        on a starved machine a request queued behind the offering's lock may take that long, and a killed
+        worker would turn it into a 500."""
+        cmd = original(name, port)
+        cmd[cmd.index("--workers") + 1] = str(args.workers)
+        return cmd + (["--timeout", "120"] if name == "gunicorn" else [])
+    bench_run.server_command = with_workers
 
     started = time.monotonic()
     say(f"enrolment rush: {args.attempts} sign-up attempts, {args.clients} clients, {args.places} places, "

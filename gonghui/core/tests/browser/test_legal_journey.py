@@ -105,6 +105,13 @@ def test_a_migrant_worker_recovers_unpaid_wages_with_a_union_lawyer(tree, staff,
     letter = squash(pdf_text(response.body()))
     assert assignment.number in letter and number in letter and "周明" in letter
 
+    # The wage-arrears board lists the open case under its employer, with the workers and the amount.
+    desk.goto("/console/legal/arrears/")
+    expect(desk.locator("[data-table=employers]")).to_contain_text("江海宏达建筑劳务有限公司")
+    expect(desk.locator(f"[data-case='{legal_case.pk}']")).to_contain_text("38,000.00")
+    expect(desk.locator("[data-figure=workers] .n")).to_contain_text("12")
+    shot(desk, "6b-arrears-board")
+
     # ----- 3. the lawyer signs in, sees only this case, records mediation and the money -----
     context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=live_server.url,
                                   locale="zh-CN", timezone_id="Asia/Shanghai")
