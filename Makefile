@@ -61,6 +61,8 @@ bench: install-test
 	$(BIN)/python bench/kb_search.py
 	$(BIN)/python bench/hardship_figures.py
 	$(BIN)/python bench/hardship_aid.py
+	$(BIN)/python bench/legal.py
+	$(BIN)/python bench/enrolment_rush.py
 
 openapi: install
 	$(BIN)/python manage.py export_openapi
