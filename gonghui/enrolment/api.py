@@ -153,8 +153,8 @@ def mine(request):
 
 @router.post("/offerings/{int:offering_id}/sign-up", response={201: EnrolmentOut}, summary="报名（额满时进入候补）")
 def sign_up(request, offering_id: int, payload: SignUpIn):
-    offering = Offering.objects.unscoped().filter(pk=offering_id).exclude(status=Offering.Status.DRAFT).first()
-    if offering is None:
+    offering = Offering.objects.unscoped().filter(pk=offering_id).first()
+    if offering is None or offering.status == Offering.Status.DRAFT:
         raise Http404
     try:
         enrolment = services.sign_up(offering, request.user, answers=payload.answers, seats=payload.seats)

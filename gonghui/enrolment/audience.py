@@ -13,7 +13,10 @@ rule, by the offering's audience:
 hardship app only through ``hardship_worker_ids``, which answers "none" when that app is absent.
 """
 
+from typing import NamedTuple
+
 from django.apps import apps
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -40,29 +43,77 @@ def current_union(worker):
     from gonghui.members.models import Membership
 
     membership = (Membership.objects.unscoped().select_related("union")
-                  .filter(worker=worker, status__in=Membership.CURRENT).order_by("-joined_on").first())
+                  .filter(worker=worker, status__in=Membership.CURRENT).order_by("-joined_on", "-id").first())
     worker._enrolment_union = membership.union if membership else None
     return worker._enrolment_union
+
+
+class Joiner(NamedTuple):
+    """What the audience rule needs to know about a signed-in worker, read in one query."""
+
+    worker_id: int
+    gender: str
+    migrant_worker: bool
+    union_path: str | None  # the union of the current membership (active or retained), or None
+
+
+_JOINER_SQL: dict[str, str] = {}
+
+
+def joiner(user) -> Joiner | None:
+    """The user's worker facts for the audience rule in ONE query (the worker row with the path of
+    its current membership's union as a subquery — the same membership as ``current_union``), or
+    None for an account without a worker record. The sign-up of the release rush uses this instead
+    of ``worker_of`` + ``current_union``; the statement is written out once per database vendor
+    (composing it through the ORM cost more than running it)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from gonghui.members.models import Membership, Worker
+    from gonghui.orgs.models import UnionNode
+
+    if connection.vendor not in _JOINER_SQL:
+        qn = connection.ops.quote_name
+        current = ", ".join(["%s"] * len(Membership.CURRENT))
+        _JOINER_SQL[connection.vendor] = (
+            f"SELECT w.id, w.gender, w.migrant_worker, (SELECT n.path FROM {qn(Membership._meta.db_table)} m "
+            f"INNER JOIN {qn(UnionNode._meta.db_table)} n ON n.id = m.union_id "
+            f"WHERE m.worker_id = w.id AND m.status IN ({current}) ORDER BY m.joined_on DESC, m.id DESC LIMIT 1) "
+            f"FROM {qn(Worker._meta.db_table)} w WHERE w.user_id = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(_JOINER_SQL[connection.vendor], [*Membership.CURRENT, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Joiner(row[0], row[1] or "", bool(row[2]), row[3])
+
+
+def refusal(offering: Offering, who: Joiner | None) -> str:
+    """Why ``who`` is outside the offering's audience ("" when inside)."""
+    if who is None:
+        return _("报名需要职工身份：请用职工账号登录（工作人员可在管理端代为报名）。")
+    if who.union_path is not None and not who.union_path.startswith(offering.node_path):
+        return _("本项目只面向%(union)s及其下级工会的职工，您所在的工会不在其中。") % {
+            "union": offering.node.display_name}
+    audience = offering.audience
+    if audience == Audience.MEMBERS and who.union_path is None:
+        return _("本项目只面向%(union)s及其下级工会的会员：请先入会，或选择面向所有职工的项目。") % {
+            "union": offering.node.display_name}
+    if audience == Audience.WOMEN and who.gender != "F":
+        return _("本项目只面向女职工。如您的性别登记有误，请联系所在工会更正。")
+    if audience == Audience.MIGRANT and not who.migrant_worker:
+        return _("本项目只面向农民工。如您的信息登记有误，请联系所在工会更正。")
+    return ""
 
 
 def may_join(offering: Offering, user) -> tuple[bool, str]:
     """Whether ``user`` belongs to the offering's audience, and if not, a sentence saying why."""
     worker = worker_of(user)
     if worker is None:
-        return False, _("报名需要职工身份：请用职工账号登录（工作人员可在管理端代为报名）。")
+        return False, refusal(offering, None)
     union = current_union(worker)
-    if union is not None and not union.path.startswith(offering.node_path):
-        return False, _("本项目只面向%(union)s及其下级工会的职工，您所在的工会不在其中。") % {
-            "union": offering.node.display_name}
-    audience = offering.audience
-    if audience == Audience.MEMBERS and union is None:
-        return False, _("本项目只面向%(union)s及其下级工会的会员：请先入会，或选择面向所有职工的项目。") % {
-            "union": offering.node.display_name}
-    if audience == Audience.WOMEN and worker.gender != "F":
-        return False, _("本项目只面向女职工。如您的性别登记有误，请联系所在工会更正。")
-    if audience == Audience.MIGRANT and not worker.migrant_worker:
-        return False, _("本项目只面向农民工。如您的信息登记有误，请联系所在工会更正。")
-    return True, ""
+    reason = refusal(offering, Joiner(worker.pk, worker.gender, worker.migrant_worker,
+                                      union.path if union is not None else None))
+    return not reason, reason
 
 
 def offerings_for(user, qs, *, prefix: str = ""):

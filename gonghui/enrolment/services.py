@@ -16,6 +16,7 @@ waiting. An offer (候补递补) holds its seats until ``offer_expires_at``; the
 import datetime
 import logging
 import secrets
+from types import SimpleNamespace
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +28,7 @@ from django_tasks import task
 from gonghui.audit.services import record
 from gonghui.core.scope import has_permission
 from gonghui.enrolment import registry
-from gonghui.enrolment.audience import hardship_worker_ids, may_join, worker_of
+from gonghui.enrolment.audience import hardship_worker_ids, joiner, refusal
 from gonghui.enrolment.models import Enrolment, Offering
 
 logger = logging.getLogger("gonghui.enrolment")
@@ -200,28 +201,111 @@ def _clean_seats(offering: Offering, seats) -> int:
 def sign_up(offering: Offering, user, *, answers=None, seats=1, now=None) -> Enrolment:
     """The worker ``user`` signs up: confirmed while places are free and nobody waits, else on the
     waiting list (if the offering keeps one), else refused. Raises ValidationError with a code:
-    closed, audience, duplicate, full, answers, seats, limit."""
-    allowed, reason = may_join(offering, user)
-    if not allowed:
+    closed, audience, duplicate, full, answers, seats, limit.
+
+    The release rush runs through here, so the statements are counted: ONE read before the lock
+    (the worker, its union's path as a subquery: the audience rule), then the transaction — lock
+    the offering row and read the person's live sign-up in the same statement, insert, update the
+    counters (``tests/test_speed.py`` holds the count)."""
+    who = joiner(user)
+    reason = refusal(offering, who)
+    if reason:
         raise ValidationError(reason, code="audience")
     cleaned = clean_answers(offering, answers)
     seats = _clean_seats(offering, seats)
-    worker = worker_of(user)
-    return _retry_when_locked(lambda: _sign_up_once(offering, user, worker, cleaned, seats, now or _now()))
+    return _retry_when_locked(lambda: _sign_up_once(offering, user, who.worker_id, cleaned, seats, now or _now()))
 
 
-def _sign_up_once(offering, user, worker, answers, seats, now) -> Enrolment:
-    with transaction.atomic():
-        offering = _lock(offering, with_node=False)
-        error = window_error(offering, now)
-        if error:
-            raise ValidationError(error, code="closed")
-        return _place(offering, user, worker, answers, seats, now=now)
+def _sign_up_once(offering, user, worker_id, answers, seats, now) -> Enrolment:
+    """One transaction (a savepoint inside a caller's): lock + checks, insert, counters. Should the
+    database refuse the insert — a twin of the random check-in code (one in a billion), or the same
+    person's sign-up from another tab that committed while we waited for the lock — it is rolled
+    back (nothing written) and tried again with a new code, or refused as a duplicate."""
+    for attempt in range(8):
+        try:
+            with transaction.atomic():
+                return _sign_up_locked(offering, user, worker_id, answers, seats, now)
+        except IntegrityError:
+            if attempt == 7:
+                raise
+            if Enrolment.objects.unscoped().filter(offering_id=offering.pk, user_id=user.pk,
+                                                   status__in=Enrolment.LIVE).exists():
+                raise ValidationError(_("您已报名该项目，不能重复报名。"), code="duplicate") from None
+    raise RuntimeError("unreachable")
 
 
-def _place(offering, user, worker, answers, seats, *, now, by=None, reason="", allow_waiting=True) -> Enrolment:
-    """Inside the offering's lock: check the person's live sign-up and the places, then insert."""
-    live = Enrolment.objects.unscoped().filter(offering=offering, user=user, status__in=Enrolment.LIVE).first()
+_SQL: dict[str, tuple[str, str, str]] = {}
+
+
+def _sign_up_statements() -> tuple[str, str, str]:
+    """The three statements of the locked part, written out once per database vendor: the rush
+    spends its time in them, and composing them through the ORM cost more than running them."""
+    if connection.vendor not in _SQL:
+        qn = connection.ops.quote_name
+        o, e = qn(Offering._meta.db_table), qn(Enrolment._meta.db_table)
+        live = ", ".join(["%s"] * len(Enrolment.LIVE))
+        features = connection.features
+        lock = (" FOR UPDATE OF o" if features.has_select_for_update_of
+                else " FOR UPDATE" if features.has_select_for_update else "")
+        # The live-sign-up subquery: on PostgreSQL it reads the snapshot taken before the lock was
+        # granted (the counters come from the newest, locked row). A live sign-up it shows is read
+        # again after the lock; one it misses is caught by the partial unique index (IntegrityError).
+        select = (f"SELECT o.capacity, o.confirmed_count, o.waiting_count, o.last_position, o.waitlist, o.status, "
+                  f"CASE WHEN o.opens_at IS NOT NULL AND o.opens_at > %s THEN 1 "
+                  f"WHEN o.closes_at IS NOT NULL AND o.closes_at <= %s THEN 1 ELSE 0 END, o.node_path, "
+                  f"(SELECT e.status FROM {e} e WHERE e.offering_id = o.id AND e.user_id = %s "
+                  f"AND e.status IN ({live}) LIMIT 1) FROM {o} o WHERE o.id = %s{lock}")
+        columns = ("offering_id", "node_path", "user_id", "worker_id", "seats", "status", "position", "answers",
+                   "offer_expires_at", "reason", "code", "attended_at", "checked_in_by_id", "added_by_id",
+                   "created_at", "updated_at")
+        insert = (f"INSERT INTO {e} ({', '.join(qn(c) for c in columns)}) "
+                  f"VALUES ({', '.join(['%s'] * len(columns))})"
+                  + (" RETURNING id" if features.can_return_columns_from_insert else ""))
+        update = f"UPDATE {o} SET confirmed_count = %s, waiting_count = %s, last_position = %s WHERE id = %s"
+        _SQL[connection.vendor] = (select, insert, update)
+    return _SQL[connection.vendor]
+
+
+def _sign_up_locked(offering, user, worker_id, answers, seats, now) -> Enrolment:
+    """Inside the transaction: lock the offering row and read its counters, window and the person's
+    live sign-up (one statement), then insert and update the counters (two more)."""
+    select, insert, update = _sign_up_statements()
+    adapt = connection.ops.adapt_datetimefield_value
+    when = adapt(now)
+    with connection.cursor() as cursor:
+        cursor.execute(select, [when, when, user.pk, *Enrolment.LIVE, offering.pk])
+        row = cursor.fetchone()
+        if row is None:
+            raise Offering.DoesNotExist
+        capacity, confirmed, waiting, last_position, waitlist, status, outside, node_path, live = row
+        if status != Offering.Status.PUBLISHED or outside:  # the sentence comes from the ORM's reading
+            error = window_error(Offering.objects.unscoped().get(pk=offering.pk), now)
+            if error:
+                raise ValidationError(error, code="closed")
+        if live is not None:
+            _refuse_live(offering, user)
+        counts = SimpleNamespace(capacity=capacity, confirmed_count=confirmed, waiting_count=waiting,
+                                 last_position=last_position, waitlist=bool(waitlist))
+        status, position = _decide(counts, seats)
+        created = _now()
+        code = _random_code()
+        field = Enrolment._meta.get_field
+        cursor.execute(insert, [
+            offering.pk, node_path, user.pk, worker_id, seats, status, position,
+            field("answers").get_db_prep_save(answers, connection), None, "", code, None, None, None,
+            adapt(created), adapt(created)])
+        pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
+        cursor.execute(update, [counts.confirmed_count, counts.waiting_count, counts.last_position, offering.pk])
+    enrolment = Enrolment(pk=pk, offering=offering, node_path=node_path, user=user, worker_id=worker_id, seats=seats,
+                          status=status, position=position, answers=answers, code=code, created_at=created,
+                          updated_at=created)
+    enrolment._state.adding, enrolment._state.db = False, connection.alias
+    return enrolment
+
+
+def _refuse_live(offering, user, *, by=None) -> None:
+    """Inside the lock: refuse when the person already holds a live sign-up (read now)."""
+    live = Enrolment.objects.unscoped().filter(offering_id=offering.pk, user=user, status__in=Enrolment.LIVE).first()
     if live is not None:
         raise ValidationError(
             _("您已报名该项目（状态：%(status)s），不能重复报名。") % {"status": live.get_status_display()}
@@ -229,19 +313,31 @@ def _place(offering, user, worker, answers, seats, *, now, by=None, reason="", a
             _("%(name)s已报名该项目（状态：%(status)s），不能重复添加。") % {
                 "name": live.person_name, "status": live.get_status_display()},
             code="duplicate")
+
+
+def _decide(offering, seats, *, by=None, allow_waiting=True) -> tuple[str, int | None]:
+    """Confirmed while seats are free and nobody waits, else waiting (position = last + 1), else a
+    refusal; updates the offering's counters in memory."""
     if offering.confirmed_count + seats <= offering.capacity and offering.waiting_count == 0:
-        status, position = S.CONFIRMED, None
         offering.confirmed_count += seats
-    elif offering.waitlist and allow_waiting:
+        return S.CONFIRMED, None
+    if offering.waitlist and allow_waiting:
         offering.last_position += 1
-        status, position = S.WAITING, offering.last_position
         offering.waiting_count += seats
-    elif offering.confirmed_count + seats > offering.capacity and by is None:
+        return S.WAITING, offering.last_position
+    if offering.confirmed_count + seats > offering.capacity and by is None:
         raise ValidationError(_("名额已满，且不设候补，不能再报名。"), code="full")
-    elif offering.confirmed_count + seats > offering.capacity:
+    if offering.confirmed_count + seats > offering.capacity:
         raise ValidationError(_("名额已满：请先移除他人或增加名额后再添加。"), code="full")
-    else:  # places free but people wait (a bigger group at the head): staff add after them
-        raise ValidationError(_("还有人在候补，请先处理候补名单。"), code="full")
+    # places free but people wait (a bigger group at the head): staff add after them
+    raise ValidationError(_("还有人在候补，请先处理候补名单。"), code="full")
+
+
+def _place(offering, user, worker, answers, seats, *, now, by=None, reason="", allow_waiting=True) -> Enrolment:
+    """Inside the offering's lock: check the person's live sign-up and the places, then insert
+    (staff adding someone; a worker's own sign-up goes through ``_sign_up_locked``)."""
+    _refuse_live(offering, user, by=by)
+    status, position = _decide(offering, seats, by=by, allow_waiting=allow_waiting)
     enrolment = Enrolment(offering=offering, node_path=offering.node_path, user=user, worker=worker,
                           seats=seats, status=status, position=position, answers=answers,
                           reason=reason, added_by=by)

@@ -71,9 +71,13 @@ def test_sign_up_refusals(tree):
 def event_kind():
     from gonghui.enrolment import registry
 
+    previous = registry._KINDS.get("event")  # the activities app's own registration, when installed
     registry.register_kind("event", ledger_kind="activities.attended", label="参加职工文体活动")
     yield
-    registry._KINDS.pop("event", None)
+    if previous is None:
+        registry._KINDS.pop("event", None)
+    else:  # put it back: later tests (activities) rely on it
+        registry._KINDS["event"] = previous
 
 
 def test_roster_and_check_in(tree, staff, event_kind):

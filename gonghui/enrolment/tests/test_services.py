@@ -30,9 +30,13 @@ def code_of(error) -> str:
 
 @pytest.fixture
 def event_kind():
+    previous = registry._KINDS.get("event")  # the activities app's own registration, when installed
     registry.register_kind("event", ledger_kind="activities.attended", label="参加职工文体活动")
     yield
-    registry._KINDS.pop("event", None)
+    if previous is None:
+        registry._KINDS.pop("event", None)
+    else:  # put it back: later tests (activities) rely on it
+        registry._KINDS["event"] = previous
 
 
 def test_sign_up_confirms_then_waits(tree):
