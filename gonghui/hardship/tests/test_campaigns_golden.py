@@ -124,7 +124,8 @@ def test_one_application_per_child_per_year(tree, staff):
 def test_bad_child_id_number(tree):
     make_round(tree.d1)
     worker, _file = registered_parent(tree.g1)
-    bad = child_id()[:-1] + ("0" if child_id()[-1] != "0" else "1")
+    good = child_id()  # one number: the bad one differs from it only in the check digit
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     with pytest.raises(ValidationError) as e:
         apply(worker, child_id_number=bad)
     assert e.value.message_dict["child_id_number"] == ["身份证号第18位校验码不正确，请核对。"]
