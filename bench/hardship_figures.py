@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ROOT, run, say, use_in_process  # noqa: E402
+from bench.run import ROOT, explain_page, run, say, use_in_process  # noqa: E402
 
 PAGE_GOAL_MS = 200.0
 FIRST_BYTES_GOAL_MS = 200.0
@@ -285,25 +285,8 @@ def measure(tree: dict, repeat: int, explain: bool) -> list[tuple]:
         page_ms = median_ms(lambda u=url: manager.get(u), repeat)
         results.append((name, url, page_ms, minimal_ms, count_ms))
         if explain:
-            _explain(manager, url, connection)
+            explain_page(manager, url, connection, sql_chars=300)
     return results
-
-
-def _explain(client, url, connection) -> None:
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    for q in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]:
-        say(f"    {q['time']}s  {q['sql'][:300]}")
-        with connection.cursor() as cursor:
-            prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-            try:
-                cursor.execute(prefix + q["sql"])
-                for row in cursor.fetchall():
-                    say(f"        {row}")
-            except Exception as e:  # a query with its parameters inlined may not re-parse
-                say(f"        (no plan: {e})")
 
 
 def measure_export(tree: dict) -> dict:

@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hardship_figures import _defaults, insert  # noqa: E402
-from bench.run import ROOT, run, say, use_in_process  # noqa: E402
+from bench.run import ROOT, explain_page, run, say, use_in_process  # noqa: E402
 
 PAGE_GOAL_MS = 200.0
 DISTRICTS = 10
@@ -276,24 +276,7 @@ def measure_pages(tree: dict, repeat: int, explain: bool) -> None:
         say(f"{name}: {ms:.1f} ms median ({ms / minimal_ms:.0f} × the minimal view, {ms / shell_ms:.1f} × the "
             f"console home, {ms / max(count_ms, 0.01):.1f} × the bare COUNT{verdict})  {url}")
         if explain:
-            _explain(manager, url, connection)
-
-
-def _explain(client, url, connection) -> None:
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    for q in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]:
-        say(f"    {q['time']}s  {q['sql'][:400]}")
-        with connection.cursor() as cursor:
-            prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-            try:
-                cursor.execute(prefix + q["sql"])
-                for row in cursor.fetchall():
-                    say(f"        {row}")
-            except Exception as e:  # a query with its parameters inlined may not re-parse
-                say(f"        (no plan: {e})")
+            explain_page(manager, url, connection)
 
 
 def bare_page_helvetica() -> bytes:

@@ -50,6 +50,24 @@ def say(line: str = "") -> None:
     print(line, flush=True)
 
 
+def explain_page(client, url, connection, sql_chars: int = 400) -> None:
+    """Load ``url`` once and print its four slowest statements with the database's plan for each."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    for q in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]:
+        say(f"    {q['time']}s  {q['sql'][:sql_chars]}")
+        with connection.cursor() as cursor:
+            prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+            try:
+                cursor.execute(prefix + q["sql"])
+                for row in cursor.fetchall():
+                    say(f"        {row}")
+            except Exception as e:  # a query with its parameters inlined may not re-parse
+                say(f"        (no plan: {e})")
+
+
 def tool(name: str) -> str:
     path = BIN / name
     if path.exists():
