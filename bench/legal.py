@@ -197,6 +197,9 @@ def load(tree: dict, count: int, seed: int) -> dict:
     from gonghui.workflow import tallies
 
     tallies.rebuild()
+    from gonghui.legal import tally
+
+    tally.rebuild()
     from gonghui.core import dbstats
 
     dbstats.refresh(force=True)

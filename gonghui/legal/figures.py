@@ -34,6 +34,16 @@ class Month(Func):
         return super().as_sql(compiler, connection, template="CAST(SUBSTR(%(expressions)s, 6, 2) AS INTEGER)", **extra)
 
 
+class Year(Func):
+    """The year of a date column, computed by the database (see Month)."""
+
+    template = "CAST(EXTRACT(YEAR FROM %(expressions)s) AS INTEGER)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(SUBSTR(%(expressions)s, 1, 4) AS INTEGER)", **extra)
+
+
 @dataclass
 class Row:
     applications: int = 0
@@ -66,55 +76,99 @@ def _in_year(name: str, year: int) -> Q:
     return Q(**{f"{name}__gte": y0, f"{name}__lte": y1})
 
 
-def report(cases, consultations, year: int, *, district=None) -> dict:
+def _fold_into(acc: dict, rows, *targets) -> None:
+    """Add ``rows`` of (matter, unit, month, *values) into ``acc`` at the FIELDS named ``targets``."""
+    idx = [FIELDS.index(t) for t in targets]
+    for matter, key, month, *values in rows:
+        a = acc.get((matter, key, month))
+        if a is None:
+            a = acc[(matter, key, month)] = [0] * len(FIELDS)
+        for i, v in zip(idx, values, strict=True):
+            if v:
+                a[i] += v
+
+
+def _from_cases(cases, year: int, unit: str) -> tuple[dict, dict]:
+    """The year's figures counted from the cases: {(matter, unit, month): [FIELDS…]} and the lawyers'
+    closings {lawyer_id: {closed, covered, recovered, avg_rating, rated}}. Four GROUP BYs folded by
+    (matter, unit, month) — they mostly share their keys — then spread by the caller."""
+    acc: dict[tuple, list] = {}
+    base = cases.order_by()
+    _fold_into(acc, base.filter(_in_year("submitted_on", year)).annotate(month=Month("submitted_on"))
+               .values("matter", unit, "month")
+               .annotate(n=Count("pk"), claimed=Sum("amount_claimed"), involved=Sum("workers_involved"))
+               .values_list("matter", unit, "month", "n", "claimed", "involved"),
+               "applications", "claimed", "involved")
+    # Approvals = the year's decisions (one index, no join) less its refusals, which are few and
+    # found from the workflow's (type, state, closing time) index.
+    _fold_into(acc, base.filter(_in_year("decided_on", year)).annotate(month=Month("decided_on"))
+               .values("matter", unit, "month").annotate(n=Count("pk")).values_list("matter", unit, "month", "n"),
+               "approved")
+    y0, y1 = year_bounds(year)
+    margin = datetime.timedelta(days=2)
+    _fold_into(acc, base.filter(
+        _in_year("decided_on", year), case__case_type="legal_aid", case__state=REJECTED,
+        case__closed_at__gte=timezone.make_aware(datetime.datetime.combine(y0 - margin, datetime.time())),
+        case__closed_at__lt=timezone.make_aware(datetime.datetime.combine(y1 + margin, datetime.time())))
+               .annotate(month=Month("decided_on")).values("matter", unit, "month").annotate(n=-Count("pk"))
+               .values_list("matter", unit, "month", "n"),
+               "approved")
+    _fold_into(acc, base.filter(_in_year("closed_on", year)).annotate(month=Month("closed_on"))
+               .values("matter", unit, "month")
+               .annotate(n=Count("pk"), covered=Sum("workers_covered"), awarded=Sum("amount_awarded"),
+                         recovered=Sum("amount_recovered"))
+               .values_list("matter", unit, "month", "n", "covered", "awarded", "recovered"),
+               "closed", "covered", "awarded", "recovered")
+    lawyers = {r["lawyer_id"]: r for r in base.filter(_in_year("closed_on", year), lawyer__isnull=False)
+               .values("lawyer_id").annotate(closed=Count("pk"), covered=Sum("workers_covered"),
+                                             recovered=Sum("amount_recovered"), avg_rating=Avg("rating"),
+                                             rated=Count("rating"))}
+    return acc, lawyers
+
+
+def _from_tallies(tallies, year: int) -> tuple[dict, dict]:
+    """The same as _from_cases by district, read from the year's LegalTally rows (tally.py)."""
+    acc: dict[tuple, list] = {}
+    rows = list(tallies.filter(year=year).order_by().values_list(
+        "kind", "matter", "district_key", "month", "lawyer_key", "count", "refused", "workers", "claimed", "awarded",
+        "recovered", "rating_sum", "rated"))
+    lawyers = {}
+    for kind, matter, district, month, lawyer, n, refused, workers, claimed, awarded, recovered, rating_sum, rated in rows:
+        key = (matter, district or None, month)
+        if kind == "submitted":
+            _fold_into(acc, [(*key, n, claimed, workers)], "applications", "claimed", "involved")
+        elif kind == "decided":
+            _fold_into(acc, [(*key, n - refused)], "approved")
+        elif kind == "closed":
+            _fold_into(acc, [(*key, n, workers, awarded, recovered)], "closed", "covered", "awarded", "recovered")
+        else:
+            r = lawyers.setdefault(lawyer, {"lawyer_id": lawyer, "closed": 0, "covered": 0, "recovered": Decimal("0"),
+                                            "rating_sum": 0, "rated": 0})
+            r["closed"] += n
+            r["covered"] += workers
+            r["recovered"] += recovered
+            r["rating_sum"] += rating_sum
+            r["rated"] += rated
+    for r in lawyers.values():
+        r["avg_rating"] = r.pop("rating_sum") / r["rated"] if r["rated"] else None
+    return acc, lawyers
+
+
+def report(cases, consultations, year: int, *, district=None, tallies=None) -> dict:
     """Everything the page, the API and the export show. ``cases``: LegalCase rows, ``consultations``:
-    Consultation rows (both scoped). With ``district`` (a UnionNode) the figures are that district's
-    and the union rows are its unions; otherwise the union rows are the districts."""
+    Consultation rows, ``tallies``: LegalTally rows (all scoped). With ``district`` (a UnionNode) the
+    figures are that district's and the union rows are its unions, counted from its cases; otherwise
+    the union rows are the districts, read from the tallies when given (else counted from the cases:
+    both ways give the same figures, which the tests hold)."""
     from gonghui.legal.models import Lawyer, Matter
     from gonghui.orgs.models import UnionNode
 
     if district is not None:
         cases = cases.filter(district=district)
-    unit = "union_id" if district is not None else "district_id"
-    # Folded by (matter, unit, month) first — the four queries mostly share their keys — then
-    # spread into the breakdowns; plain lists, as this runs over every group of the year.
-    acc: dict[tuple, list] = {}
-
-    def fold(rows, *targets):
-        idx = [FIELDS.index(t) for t in targets]
-        for matter, key, month, *values in rows:
-            a = acc.get((matter, key, month))
-            if a is None:
-                a = acc[(matter, key, month)] = [0] * len(FIELDS)
-            for i, v in zip(idx, values, strict=True):
-                if v:
-                    a[i] += v
-
-    base = cases.order_by()
-    fold(base.filter(_in_year("submitted_on", year)).annotate(month=Month("submitted_on"))
-         .values("matter", unit, "month")
-         .annotate(n=Count("pk"), claimed=Sum("amount_claimed"), involved=Sum("workers_involved"))
-         .values_list("matter", unit, "month", "n", "claimed", "involved"),
-         "applications", "claimed", "involved")
-    # Approvals = the year's decisions (one index, no join) less its refusals, which are few and
-    # found from the workflow's (type, state, closing time) index.
-    fold(base.filter(_in_year("decided_on", year)).annotate(month=Month("decided_on"))
-         .values("matter", unit, "month").annotate(n=Count("pk")).values_list("matter", unit, "month", "n"),
-         "approved")
-    y0, y1 = year_bounds(year)
-    margin = datetime.timedelta(days=2)
-    fold(base.filter(_in_year("decided_on", year), case__case_type="legal_aid", case__state=REJECTED,
-                     case__closed_at__gte=timezone.make_aware(datetime.datetime.combine(y0 - margin, datetime.time())),
-                     case__closed_at__lt=timezone.make_aware(datetime.datetime.combine(y1 + margin, datetime.time())))
-         .annotate(month=Month("decided_on")).values("matter", unit, "month").annotate(n=-Count("pk"))
-         .values_list("matter", unit, "month", "n"),
-         "approved")
-    fold(base.filter(_in_year("closed_on", year)).annotate(month=Month("closed_on"))
-         .values("matter", unit, "month")
-         .annotate(n=Count("pk"), covered=Sum("workers_covered"), awarded=Sum("amount_awarded"),
-                   recovered=Sum("amount_recovered"))
-         .values_list("matter", unit, "month", "n", "covered", "awarded", "recovered"),
-         "closed", "covered", "awarded", "recovered")
+    if district is None and tallies is not None:
+        acc, lawyers = _from_tallies(tallies, year)
+    else:
+        acc, lawyers = _from_cases(cases, year, "union_id" if district is not None else "district_id")
 
     total = [0] * len(FIELDS)
     by_matter: dict[str, list] = {m: [0] * len(FIELDS) for m in Matter.values}
@@ -129,10 +183,7 @@ def report(cases, consultations, year: int, *, district=None) -> dict:
         _row(total), {k: _row(v) for k, v in by_matter.items()}, {k: _row(v) for k, v in by_unit.items()},
         {k: _row(v) for k, v in by_month.items()})
 
-    lawyers = {r["lawyer_id"]: r for r in base.filter(_in_year("closed_on", year), lawyer__isnull=False)
-               .values("lawyer_id").annotate(closed=Count("pk"), covered=Sum("workers_covered"),
-                                             recovered=Sum("amount_recovered"), avg_rating=Avg("rating"),
-                                             rated=Count("rating"))}
+    base = cases.order_by()
     for r in (base.filter(case__is_open=True, lawyer__isnull=False).values("lawyer_id").annotate(n=Count("pk"))):
         lawyers.setdefault(r["lawyer_id"], {"lawyer_id": r["lawyer_id"], "closed": 0, "covered": 0,
                                             "recovered": Decimal("0"), "avg_rating": None, "rated": 0})["open"] = r["n"]

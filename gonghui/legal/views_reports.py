@@ -19,6 +19,7 @@ from gonghui.legal import board as board_rules
 from gonghui.legal import documents
 from gonghui.legal import figures as figure_rules
 from gonghui.legal.access import get_legal_case_or_404, is_applicant, is_assigned_lawyer
+from gonghui.legal.models import LegalTally
 
 VIEW = "legal.view"
 
@@ -127,7 +128,8 @@ def _district(user, raw):
 def figures_for(user, year_raw, district_raw) -> dict:
     year = _year(year_raw)
     district = _district(user, district_raw)
-    return figure_rules.report(scoped_cases(user), scoped_consultations(user), year, district=district)
+    return figure_rules.report(scoped_cases(user), scoped_consultations(user), year, district=district,
+                               tallies=LegalTally.objects.visible_to(user, VIEW))
 
 
 class FiguresView(StaffRequiredMixin, View):

@@ -19,6 +19,7 @@ PATH_COLUMNS = {
     "legalcase": ("node_path", "union_path"),
     "lawfirm": ("node_path",),
     "lawyer": ("node_path",),
+    "legaltally": ("node_path",),  # created later, by 0003, which collates it the same way
 }
 
 
