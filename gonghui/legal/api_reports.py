@@ -85,7 +85,7 @@ def arrears_board(request, district: int | None = None, employer: str = "", limi
     day = pages.today()
     cases = pages.scoped_cases(request.user)
     data = board_rules.board(cases, day, district_id=district)
-    qs = board_rules.case_list(cases, day, district_id=district, employer=employer[:220])
+    listed = board_rules.case_page_source(cases, day, data, district_id=district, employer=employer[:220])
     limit = min(max(limit, 1), 200)
     offset = max(offset, 0)
     rows = [{
@@ -95,9 +95,9 @@ def arrears_board(request, district: int | None = None, employer: str = "", limi
         "amount_claimed": c.amount_claimed, "submitted_on": c.submitted_on,
         "days_open": (day - c.submitted_on).days, "flagged": bool(c.flagged), "state": c.case.state,
         "lawyer": c.lawyer.name if c.lawyer_id else "",
-    } for c in qs[offset:offset + limit]]
+    } for c in listed[offset:offset + limit]]
     data.pop("employer_names")
-    return {**data, "cases": rows, "cases_total": qs.count()}
+    return {**data, "cases": rows, "cases_total": listed.count()}
 
 
 class FigureRow(Schema):

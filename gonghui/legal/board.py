@@ -180,8 +180,6 @@ def _add_history(cases, employers: list[Group], today: datetime.date) -> None:
 def case_list(cases, today: datetime.date, *, district_id: int | None = None, employer: str = ""):
     """The open wage cases behind the board (flagged first, then the longest open), annotated with
     ``flagged`` (0/1)."""
-    from django.db.models import Case, IntegerField, Value, When
-
     qs = open_wage_cases(cases)
     if district_id:
         qs = qs.filter(district_id=district_id)
@@ -190,9 +188,51 @@ def case_list(cases, today: datetime.date, *, district_id: int | None = None, em
             qs = qs.filter(opponent_uscc="", opponent_name__in=_names_for(cases, employer))
         else:
             qs = qs.filter(opponent_uscc=employer)
+    return _shown(qs, today).order_by("-flagged", "submitted_on", "pk")
+
+
+def _shown(qs, today: datetime.date):
+    """``qs`` with the ``flagged`` mark (0/1) and what a row of the list shows."""
+    from django.db.models import Case, IntegerField, Value, When
+
     return (qs.annotate(flagged=Case(When(flag_q(today), then=Value(1)), default=Value(0),
                                      output_field=IntegerField()))
-            .select_related("case", "district", "lawyer").order_by("-flagged", "submitted_on", "pk"))
+            .select_related("case", "district", "lawyer"))
+
+
+class CaseList:
+    """The board's case list as Paginator needs it (count and slices), cheaper than the queryset: the
+    count is the board's own total when it is known (no employer chosen), and a page is read in two
+    steps — the page's ids in the list's order (narrow rows, from the board's index), then those
+    rows with what they show."""
+
+    def __init__(self, qs, today: datetime.date, count: int | None = None):
+        self.qs = qs
+        self.today = today
+        self._count = count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.qs.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list:
+        from gonghui.legal.models import LegalCase
+
+        ids = list(self.qs.values_list("pk", flat=True)[page])
+        # The ids come from the scoped list: their rows are read by primary key alone.
+        rows = {c.pk: c for c in _shown(LegalCase.objects.unscoped().filter(pk__in=ids), self.today)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def case_page_source(cases, today: datetime.date, data: dict, *, district_id: int | None = None,
+                     employer: str = "") -> CaseList:
+    """The case list behind ``data`` (the board() just computed with the same district)."""
+    qs = case_list(cases, today, district_id=district_id, employer=employer)
+    return CaseList(qs, today, None if employer else data["total"]["cases"])
 
 
 def _names_for(cases, key: str) -> list[str]:

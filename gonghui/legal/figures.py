@@ -126,32 +126,53 @@ def _from_cases(cases, year: int, unit: str) -> tuple[dict, dict]:
     return acc, lawyers
 
 
-def _from_tallies(tallies, year: int) -> tuple[dict, dict]:
-    """The same as _from_cases by district, read from the year's LegalTally rows (tally.py)."""
-    acc: dict[tuple, list] = {}
-    rows = list(tallies.filter(year=year).order_by().values_list(
-        "kind", "matter", "district_key", "month", "lawyer_key", "count", "refused", "workers", "claimed", "awarded",
-        "recovered", "rating_sum", "rated"))
+def _from_tallies(tallies, year: int) -> tuple[list, dict, dict, dict, dict]:
+    """The same as _spread(_from_cases(…)) by district, read from the year's LegalTally rows
+    (tally.py): each breakdown is one GROUP BY over a few thousand rows, so nothing is folded here."""
+    from gonghui.legal.models import LegalTally
+
+    year_rows = tallies.filter(year=year).order_by()
+    sums = {"n": Sum("count"), "refused": Sum("refused"), "workers": Sum("workers"), "claimed": Sum("claimed"),
+            "awarded": Sum("awarded"), "recovered": Sum("recovered")}
+    spread = []
+    for dimension in ("matter", "district_key", "month"):
+        out: dict = {}
+        for r in (year_rows.exclude(kind=LegalTally.Kind.LAWYER).values("kind", dimension).annotate(**sums)):
+            key = r[dimension] if dimension != "district_key" else (r[dimension] or None)
+            a = out.setdefault(key, [0] * len(FIELDS))
+            if r["kind"] == LegalTally.Kind.SUBMITTED:
+                values = {"applications": r["n"], "claimed": r["claimed"], "involved": r["workers"]}
+            elif r["kind"] == LegalTally.Kind.DECIDED:
+                values = {"approved": r["n"] - r["refused"]}
+            else:
+                values = {"closed": r["n"], "covered": r["workers"], "awarded": r["awarded"],
+                          "recovered": r["recovered"]}
+            for name, v in values.items():
+                a[FIELDS.index(name)] += v or 0
+        spread.append(out)
+    by_matter, by_unit, by_month = spread
+    total = [sum(column) for column in zip(*by_month.values(), strict=True)] if by_month else [0] * len(FIELDS)
     lawyers = {}
-    for kind, matter, district, month, lawyer, n, refused, workers, claimed, awarded, recovered, rating_sum, rated in rows:
-        key = (matter, district or None, month)
-        if kind == "submitted":
-            _fold_into(acc, [(*key, n, claimed, workers)], "applications", "claimed", "involved")
-        elif kind == "decided":
-            _fold_into(acc, [(*key, n - refused)], "approved")
-        elif kind == "closed":
-            _fold_into(acc, [(*key, n, workers, awarded, recovered)], "closed", "covered", "awarded", "recovered")
-        else:
-            r = lawyers.setdefault(lawyer, {"lawyer_id": lawyer, "closed": 0, "covered": 0, "recovered": Decimal("0"),
-                                            "rating_sum": 0, "rated": 0})
-            r["closed"] += n
-            r["covered"] += workers
-            r["recovered"] += recovered
-            r["rating_sum"] += rating_sum
-            r["rated"] += rated
-    for r in lawyers.values():
+    for r in (year_rows.filter(kind=LegalTally.Kind.LAWYER).values("lawyer_key")
+              .annotate(closed=Sum("count"), covered=Sum("workers"), recovered=Sum("recovered"),
+                        rating_sum=Sum("rating_sum"), rated=Sum("rated"))):
         r["avg_rating"] = r.pop("rating_sum") / r["rated"] if r["rated"] else None
-    return acc, lawyers
+        lawyers[r.pop("lawyer_key")] = r
+    return total, by_matter, by_unit, by_month, lawyers
+
+
+def _spread(acc: dict) -> tuple[list, dict, dict, dict]:
+    """{(matter, unit, month): [FIELDS…]} added up into the total and the three breakdowns."""
+    total = [0] * len(FIELDS)
+    by_matter: dict[str, list] = {}
+    by_unit: dict[int | None, list] = {}
+    by_month: dict[int, list] = {}
+    for (matter, key, month), a in acc.items():
+        for target in (total, by_matter.setdefault(matter, [0] * len(FIELDS)),
+                       by_unit.setdefault(key, [0] * len(FIELDS)), by_month.setdefault(month, [0] * len(FIELDS))):
+            for i, v in enumerate(a):
+                target[i] += v
+    return total, by_matter, by_unit, by_month
 
 
 def report(cases, consultations, year: int, *, district=None, tallies=None) -> dict:
@@ -166,25 +187,22 @@ def report(cases, consultations, year: int, *, district=None, tallies=None) -> d
     if district is not None:
         cases = cases.filter(district=district)
     if district is None and tallies is not None:
-        acc, lawyers = _from_tallies(tallies, year)
+        total, matters, units, months, lawyers = _from_tallies(tallies, year)
     else:
         acc, lawyers = _from_cases(cases, year, "union_id" if district is not None else "district_id")
-
-    total = [0] * len(FIELDS)
-    by_matter: dict[str, list] = {m: [0] * len(FIELDS) for m in Matter.values}
-    by_unit: dict[int | None, list] = {}
-    by_month: dict[int, list] = {m: [0] * len(FIELDS) for m in range(1, 13)}
-    for (matter, key, month), a in acc.items():
-        for target in (total, by_matter.setdefault(matter, [0] * len(FIELDS)),
-                       by_unit.setdefault(key, [0] * len(FIELDS)), by_month[month]):
-            for i, v in enumerate(a):
-                target[i] += v
+        total, matters, units, months = _spread(acc)
+    # Every matter and month shown, even with nothing.
+    by_matter = {m: matters.get(m, [0] * len(FIELDS)) for m in Matter.values} | matters
+    by_month = {m: months.get(m, [0] * len(FIELDS)) for m in range(1, 13)}
+    by_unit = units
     total, by_matter, by_unit, by_month = (
         _row(total), {k: _row(v) for k, v in by_matter.items()}, {k: _row(v) for k, v in by_unit.items()},
         {k: _row(v) for k, v in by_month.items()})
 
     base = cases.order_by()
-    for r in (base.filter(case__is_open=True, lawyer__isnull=False).values("lawyer_id").annotate(n=Count("pk"))):
+    # Open cases are never closed (no step reopens one): closed_on IS NULL narrows them by index.
+    for r in (base.filter(closed_on__isnull=True, case__is_open=True, lawyer__isnull=False).values("lawyer_id")
+              .annotate(n=Count("pk"))):
         lawyers.setdefault(r["lawyer_id"], {"lawyer_id": r["lawyer_id"], "closed": 0, "covered": 0,
                                             "recovered": Decimal("0"), "avg_rating": None, "rated": 0})["open"] = r["n"]
     lawyer_names = {pk: (name, firm or "") for pk, name, firm in Lawyer.objects.unscoped()

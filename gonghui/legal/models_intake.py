@@ -197,6 +197,12 @@ class LegalCase(models.Model):
             models.Index(fields=["decided_on", "matter", "district", "union", "node_path"], name="legal_fig_decided"),
             models.Index(fields=["closed_on", "matter", "district", "union", "node_path", "lawyer", "workers_covered",
                                  "amount_awarded", "amount_recovered", "rating"], name="legal_fig_closed"),
+            # The wage-arrears board: the open cases (closed_on IS NULL — a literal, so SQLite uses this
+            # partial index whatever the parameters) of a matter, covering what the board groups and sums.
+            models.Index(fields=["matter", "opponent_uscc", "opponent_name", "district", "submitted_on",
+                                 "urgent_arrears", "is_migrant", "workers_involved", "amount_claimed",
+                                 "amount_recovered", "node_path"],
+                         condition=models.Q(closed_on__isnull=True), name="legal_case_unclosed"),
             # The wage-arrears board: an employer's wage cases over the years, counted from the index alone.
             models.Index(fields=["opponent_uscc", "matter", "submitted_on", "opponent_name", "node_path"],
                          name="legal_case_employer"),

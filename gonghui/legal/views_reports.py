@@ -94,8 +94,8 @@ class ArrearsBoardView(StaffRequiredMixin, View):
         employer = (request.GET.get("employer") or "").strip()[:220]
         cases = scoped_cases(request.user)
         data = board_rules.board(cases, day, district_id=district_id)
-        qs = board_rules.case_list(cases, day, district_id=district_id, employer=employer)
-        page = Paginator(qs, 20).get_page(request.GET.get("page"))
+        listed = board_rules.case_page_source(cases, day, data, district_id=district_id, employer=employer)
+        page = Paginator(listed, 20).get_page(request.GET.get("page"))
         rows = [{"obj": c, "url": case_url(c.pk), "days_open": (day - c.submitted_on).days} for c in page.object_list]
         return render(request, "legal/reports_board.html", {
             **data, "page_obj": page, "page_sizes": (20,), "case_rows": rows, "district_id": district_id, "employer": employer,

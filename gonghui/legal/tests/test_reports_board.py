@@ -140,3 +140,18 @@ def test_board_api(tree, staff, cases):
     stranger = Client()
     stranger.force_login(staff.d1_admin)
     assert stranger.get("/api/v1/legal/arrears").json()["total"]["cases"] == 0
+
+
+@pytest.mark.django_db
+def test_the_pages_case_list_reads_like_the_queryset(tree, cases):
+    """CaseList (what the page and the API page through) gives the queryset's rows in its order, its
+    count taken from the board's total — or counted, once an employer is chosen."""
+    data = board.board(_cases(), WINTER)
+    for employer in ("", GOOD_USCC):
+        listed = board.case_page_source(_cases(), WINTER, data, employer=employer)
+        qs = board.case_list(_cases(), WINTER, employer=employer)
+        assert listed.count() == qs.count() == len(listed)
+        for page in (slice(0, 2), slice(1, 3), slice(2, 40), slice(50, 60)):
+            assert [(c.pk, c.flagged, c.case.number) for c in listed[page]] == \
+                   [(c.pk, c.flagged, c.case.number) for c in qs[page]]
+    assert board.case_page_source(_cases(), WINTER, data)._count == data["total"]["cases"]
