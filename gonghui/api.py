@@ -159,3 +159,24 @@ def register_routers():
 
 
 register_routers()
+
+
+def urls():
+    """``api.urls`` with the operations grouped under their first path segment ("enrolments/",
+    "kb/", …): Django tries URL patterns one by one, so a flat list of ~180 operations cost a regex
+    test for each one before the operation's own (half a millisecond for the last routers, on
+    every call); grouped, it is one test per router and then the router's own few. The order
+    within a group is kept, so a fixed path still comes before a parameter (/members/me before
+    /members/{id}), and the names stay in the "api" namespace."""
+    from django.urls import include, path
+
+    patterns, app_name, namespace = api.urls
+    top, groups = [], {}
+    for pattern in patterns:
+        head, slash, rest = str(pattern.pattern).partition("/")
+        if slash and "<" not in head:
+            groups.setdefault(head, []).append(
+                path(rest, pattern.callback, kwargs=pattern.default_args, name=pattern.name))
+        else:
+            top.append(pattern)
+    return [*top, *(path(f"{head}/", include(group)) for head, group in groups.items())], app_name, namespace

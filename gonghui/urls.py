@@ -1,9 +1,12 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from gonghui.api import api
+from gonghui.api import urls as api_urls
 
 urlpatterns = [
+    # First: an API call then matches at once instead of after every page pattern (the apps' pages
+    # are included at "" and are tried one by one); a page's path fails this prefix in one test.
+    path("api/v1/", api_urls()),
     path("", include("gonghui.portal.urls")),
     path("accounts/", include("gonghui.accounts.urls")),
     path("console/", include("gonghui.console.urls")),
@@ -22,7 +25,6 @@ urlpatterns = [
     path("", include("gonghui.activities.urls")),  # /activities/ (portal) and /console/activities/
     path("", include("gonghui.courses.urls")),  # /courses/, /certificates/ (portal) and /console/courses/
     path("i18n/setlang/", set_language, name="set_language"),
-    path("api/v1/", api.urls),
 ]
 
 handler400 = "gonghui.core.views.bad_request"

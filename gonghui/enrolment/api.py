@@ -153,11 +153,11 @@ def mine(request):
 
 @router.post("/offerings/{int:offering_id}/sign-up", response={201: EnrolmentOut}, summary="报名（额满时进入候补）")
 def sign_up(request, offering_id: int, payload: SignUpIn):
-    offering = Offering.objects.unscoped().filter(pk=offering_id).first()
+    offering, who = services.offering_for_sign_up(offering_id, request.user)
     if offering is None or offering.status == Offering.Status.DRAFT:
         raise Http404
     try:
-        enrolment = services.sign_up(offering, request.user, answers=payload.answers, seats=payload.seats)
+        enrolment = services.sign_up(offering, request.user, answers=payload.answers, seats=payload.seats, who=who)
     except ValidationError as error:
         raise _refused(error) from None
     return Status(201, enrolment)

@@ -60,31 +60,45 @@ class Joiner(NamedTuple):
 _JOINER_SQL: dict[str, str] = {}
 
 
-def joiner(user) -> Joiner | None:
-    """The user's worker facts for the audience rule in ONE query (the worker row with the path of
-    its current membership's union as a subquery — the same membership as ``current_union``), or
-    None for an account without a worker record. The sign-up of the release rush uses this instead
-    of ``worker_of`` + ``current_union``; the statement is written out once per database vendor
-    (composing it through the ORM cost more than running it)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    from gonghui.members.models import Membership, Worker
+def joiner_columns() -> tuple[str, list]:
+    """The audience facts of the worker ``w`` as select columns — id, gender, migrant worker, and the
+    path of its current membership's union (the same membership as ``current_union``) as a
+    subquery — with their parameters; written out, as composing them through the ORM cost more
+    than running them."""
+    from gonghui.members.models import Membership
     from gonghui.orgs.models import UnionNode
 
-    if connection.vendor not in _JOINER_SQL:
-        qn = connection.ops.quote_name
-        current = ", ".join(["%s"] * len(Membership.CURRENT))
-        _JOINER_SQL[connection.vendor] = (
-            f"SELECT w.id, w.gender, w.migrant_worker, (SELECT n.path FROM {qn(Membership._meta.db_table)} m "
+    qn = connection.ops.quote_name
+    current = ", ".join(["%s"] * len(Membership.CURRENT))
+    return (f"w.id, w.gender, w.migrant_worker, (SELECT n.path FROM {qn(Membership._meta.db_table)} m "
             f"INNER JOIN {qn(UnionNode._meta.db_table)} n ON n.id = m.union_id "
-            f"WHERE m.worker_id = w.id AND m.status IN ({current}) ORDER BY m.joined_on DESC, m.id DESC LIMIT 1) "
-            f"FROM {qn(Worker._meta.db_table)} w WHERE w.user_id = %s")
-    with connection.cursor() as cursor:
-        cursor.execute(_JOINER_SQL[connection.vendor], [*Membership.CURRENT, user.pk])
-        row = cursor.fetchone()
-    if row is None:
+            f"WHERE m.worker_id = w.id AND m.status IN ({current}) ORDER BY m.joined_on DESC, m.id DESC LIMIT 1)",
+            list(Membership.CURRENT))
+
+
+def joiner_from(row) -> Joiner | None:
+    """The Joiner of the four joiner_columns() values (None when there is no worker)."""
+    worker_id, gender, migrant, union_path = row
+    if worker_id is None:
         return None
-    return Joiner(row[0], row[1] or "", bool(row[2]), row[3])
+    return Joiner(worker_id, gender or "", bool(migrant), union_path)
+
+
+def joiner(user) -> Joiner | None:
+    """The user's worker facts for the audience rule in ONE query, or None for an account without a
+    worker record (``worker_of`` + ``current_union`` in one statement)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from gonghui.members.models import Worker
+
+    columns, params = joiner_columns()
+    if connection.vendor not in _JOINER_SQL:
+        _JOINER_SQL[connection.vendor] = (
+            f"SELECT {columns} FROM {connection.ops.quote_name(Worker._meta.db_table)} w WHERE w.user_id = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(_JOINER_SQL[connection.vendor], [*params, user.pk])
+        row = cursor.fetchone()
+    return joiner_from(row) if row is not None else None
 
 
 def refusal(offering: Offering, who: Joiner | None) -> str:

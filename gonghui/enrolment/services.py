@@ -28,7 +28,7 @@ from django_tasks import task
 from gonghui.audit.services import record
 from gonghui.core.scope import has_permission
 from gonghui.enrolment import registry
-from gonghui.enrolment.audience import hardship_worker_ids, joiner, refusal
+from gonghui.enrolment.audience import hardship_worker_ids, joiner, joiner_columns, joiner_from, refusal
 from gonghui.enrolment.models import Enrolment, Offering
 
 logger = logging.getLogger("gonghui.enrolment")
@@ -198,16 +198,18 @@ def _clean_seats(offering: Offering, seats) -> int:
 # Sign-up
 
 
-def sign_up(offering: Offering, user, *, answers=None, seats=1, now=None) -> Enrolment:
+def sign_up(offering: Offering, user, *, answers=None, seats=1, now=None, who=False) -> Enrolment:
     """The worker ``user`` signs up: confirmed while places are free and nobody waits, else on the
     waiting list (if the offering keeps one), else refused. Raises ValidationError with a code:
     closed, audience, duplicate, full, answers, seats, limit.
 
-    The release rush runs through here, so the statements are counted: ONE read before the lock
-    (the worker, its union's path as a subquery: the audience rule), then the transaction — lock
-    the offering row and read the person's live sign-up in the same statement, insert, update the
-    counters (``tests/test_speed.py`` holds the count)."""
-    who = joiner(user)
+    The release rush runs through here, so the statements are counted: the worker's audience facts
+    (``who``, read with the offering by ``offering_for_sign_up``, or here in ONE read), then the
+    transaction — lock the offering row and read the person's live sign-up in the same statement,
+    then insert and update the counters (one statement on PostgreSQL, two on SQLite;
+    ``tests/test_speed.py`` holds the count)."""
+    if who is False:
+        who = joiner(user)
     reason = refusal(offering, who)
     if reason:
         raise ValidationError(reason, code="audience")
@@ -216,15 +218,49 @@ def sign_up(offering: Offering, user, *, answers=None, seats=1, now=None) -> Enr
     return _retry_when_locked(lambda: _sign_up_once(offering, user, who.worker_id, cleaned, seats, now or _now()))
 
 
+_OFFERING_SQL: dict[str, str] = {}
+
+
+def offering_for_sign_up(offering_id: int, user):
+    """The offering ``offering_id`` and the audience facts of ``user`` (a Joiner, or None without a
+    worker record) in ONE statement — the first read of a sign-up in the rush. (None, None) when
+    there is no such offering."""
+    from gonghui.members.models import Worker
+
+    columns, params = joiner_columns()
+    if connection.vendor not in _OFFERING_SQL:
+        qn = connection.ops.quote_name
+        # The worker's four columns named apart from the offering's (the raw query sets them as attributes).
+        named = columns.replace("w.id, w.gender, w.migrant_worker, ", "w.id AS who_id, w.gender AS who_gender, "
+                                "w.migrant_worker AS who_migrant, ", 1) + " AS who_union_path"
+        _OFFERING_SQL[connection.vendor] = (
+            f"SELECT o.*, {named} FROM {qn(Offering._meta.db_table)} o "
+            f"LEFT JOIN {qn(Worker._meta.db_table)} w ON w.user_id = %s WHERE o.id = %s")
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    found = list(Offering.objects.unscoped().raw(_OFFERING_SQL[connection.vendor], [*params, user_id, offering_id]))
+    if not found:
+        return None, None
+    offering = found[0]
+    return offering, joiner_from((offering.who_id, offering.who_gender, offering.who_migrant, offering.who_union_path))
+
+
 def _sign_up_once(offering, user, worker_id, answers, seats, now) -> Enrolment:
-    """One transaction (a savepoint inside a caller's): lock + checks, insert, counters. Should the
-    database refuse the insert — a twin of the random check-in code (one in a billion), or the same
-    person's sign-up from another tab that committed while we waited for the lock — it is rolled
-    back (nothing written) and tried again with a new code, or refused as a duplicate."""
+    """Lock + checks, insert, counters: on PostgreSQL ONE statement (``_sign_up_in_one``), elsewhere
+    one transaction of three (``_sign_up_locked``); a savepoint inside a caller's transaction.
+    Should the database refuse the insert — a twin of the random check-in code (one in a billion),
+    or the same person's sign-up from another tab that committed meanwhile — nothing is written and
+    it is tried again with a new code, or refused as a duplicate."""
+    in_one = connection.vendor == "postgresql"
     for attempt in range(8):
         try:
-            with transaction.atomic():
-                return _sign_up_locked(offering, user, worker_id, answers, seats, now)
+            if in_one and not connection.in_atomic_block:  # the statement is its own transaction
+                enrolment = _sign_up_in_one(offering, user, worker_id, answers, seats, now)
+            else:
+                with transaction.atomic():
+                    enrolment = (_sign_up_in_one if in_one else _sign_up_locked)(
+                        offering, user, worker_id, answers, seats, now)
+            if enrolment is not None:
+                return enrolment
         except IntegrityError:
             if attempt == 7:
                 raise
@@ -232,6 +268,80 @@ def _sign_up_once(offering, user, worker_id, answers, seats, now) -> Enrolment:
                                                    status__in=Enrolment.LIVE).exists():
                 raise ValidationError(_("您已报名该项目，不能重复报名。"), code="duplicate") from None
     raise RuntimeError("unreachable")
+
+
+_ONE_SQL: list[str] = []
+
+
+def _sign_up_one_statement() -> str:
+    """The whole locked part as one PostgreSQL statement: lock the offering row (FOR UPDATE waits
+    for the holder, then reads the newest counters), decide, insert the sign-up and update the
+    counters — the row is locked only while the database runs it, not across round trips to the
+    app. The decision mirrors ``_decide`` for a worker's own sign-up; the live-sign-up check reads
+    the statement's snapshot, and one it misses is refused by the partial unique index."""
+    if not _ONE_SQL:
+        qn = connection.ops.quote_name
+        o, e = qn(Offering._meta.db_table), qn(Enrolment._meta.db_table)
+        live = ", ".join(f"'{status}'" for status in Enrolment.LIVE)
+        columns = ("offering_id", "node_path", "user_id", "worker_id", "seats", "status", "position", "answers",
+                   "offer_expires_at", "reason", "code", "attended_at", "checked_in_by_id", "added_by_id",
+                   "created_at", "updated_at")
+        _ONE_SQL.append(
+            f"WITH o AS (SELECT id, capacity, confirmed_count, waiting_count, last_position, waitlist, status, "
+            f"node_path, (opens_at IS NOT NULL AND opens_at > %(now)s) OR (closes_at IS NOT NULL AND "
+            f"closes_at <= %(now)s) AS outside FROM {o} WHERE id = %(offering)s FOR UPDATE), "
+            f"d AS (SELECT o.*, CASE WHEN o.status <> %(published)s OR o.outside THEN 'closed' "
+            f"WHEN EXISTS (SELECT 1 FROM {e} e WHERE e.offering_id = o.id AND e.user_id = %(user)s "
+            f"AND e.status IN ({live})) THEN 'duplicate' "
+            f"WHEN o.confirmed_count + %(seats)s <= o.capacity AND o.waiting_count = 0 THEN %(confirmed)s "
+            f"WHEN o.waitlist THEN %(waiting)s "
+            f"WHEN o.confirmed_count + %(seats)s > o.capacity THEN 'full' ELSE 'queue' END AS outcome FROM o), "
+            f"ins AS (INSERT INTO {e} ({', '.join(qn(c) for c in columns)}) "
+            f"SELECT d.id, d.node_path, %(user)s, %(worker)s, %(seats)s, d.outcome, "
+            f"CASE WHEN d.outcome = %(waiting)s THEN d.last_position + 1 END, %(answers)s, NULL, '', %(code)s, "
+            f"NULL, NULL, NULL, %(created)s, %(created)s FROM d WHERE d.outcome IN (%(confirmed)s, %(waiting)s) "
+            f"RETURNING id, position), "
+            f"upd AS (UPDATE {o} SET "
+            f"confirmed_count = d.confirmed_count + CASE WHEN d.outcome = %(confirmed)s THEN %(seats)s ELSE 0 END, "
+            f"waiting_count = d.waiting_count + CASE WHEN d.outcome = %(waiting)s THEN %(seats)s ELSE 0 END, "
+            f"last_position = d.last_position + CASE WHEN d.outcome = %(waiting)s THEN 1 ELSE 0 END "
+            f"FROM d WHERE {o}.id = d.id AND d.outcome IN (%(confirmed)s, %(waiting)s)) "
+            f"SELECT d.outcome, (SELECT id FROM ins), (SELECT position FROM ins), d.node_path FROM d")
+    return _ONE_SQL[0]
+
+
+def _sign_up_in_one(offering, user, worker_id, answers, seats, now) -> Enrolment | None:
+    """The sign-up as one statement (PostgreSQL). None when it should be tried again: the offering or
+    the person's sign-up changed between the statement and the reading of why it was refused."""
+    created = _now()
+    code = _random_code()
+    with connection.cursor() as cursor:
+        cursor.execute(_sign_up_one_statement(), {
+            "now": now, "offering": offering.pk, "published": Offering.Status.PUBLISHED, "user": user.pk,
+            "worker": worker_id, "seats": seats, "confirmed": S.CONFIRMED, "waiting": S.WAITING,
+            "answers": Enrolment._meta.get_field("answers").get_db_prep_save(answers, connection), "code": code,
+            "created": created})
+        row = cursor.fetchone()
+    if row is None:
+        raise Offering.DoesNotExist
+    outcome, pk, position, node_path = row
+    if outcome == "closed":  # the sentence comes from the ORM's reading
+        error = window_error(Offering.objects.unscoped().get(pk=offering.pk), now)
+        if error:
+            raise ValidationError(error, code="closed")
+        return None
+    if outcome == "duplicate":
+        _refuse_live(offering, user)
+        return None
+    if outcome == "full":
+        raise ValidationError(_("名额已满，且不设候补，不能再报名。"), code="full")
+    if outcome == "queue":
+        raise ValidationError(_("还有人在候补，请先处理候补名单。"), code="full")
+    enrolment = Enrolment(pk=pk, offering=offering, node_path=node_path, user=user, worker_id=worker_id, seats=seats,
+                          status=outcome, position=position, answers=answers, code=code, created_at=created,
+                          updated_at=created)
+    enrolment._state.adding, enrolment._state.db = False, connection.alias
+    return enrolment
 
 
 _SQL: dict[str, tuple[str, str, str]] = {}
@@ -290,10 +400,10 @@ def _sign_up_locked(offering, user, worker_id, answers, seats, now) -> Enrolment
         created = _now()
         code = _random_code()
         field = Enrolment._meta.get_field
-        cursor.execute(insert, [
-            offering.pk, node_path, user.pk, worker_id, seats, status, position,
-            field("answers").get_db_prep_save(answers, connection), None, "", code, None, None, None,
-            adapt(created), adapt(created)])
+        values = [offering.pk, node_path, user.pk, worker_id, seats, status, position,
+                  field("answers").get_db_prep_save(answers, connection), None, "", code, None, None, None,
+                  adapt(created), adapt(created)]
+        cursor.execute(insert, values)
         pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
         cursor.execute(update, [counts.confirmed_count, counts.waiting_count, counts.last_position, offering.pk])
     enrolment = Enrolment(pk=pk, offering=offering, node_path=node_path, user=user, worker_id=worker_id, seats=seats,
