@@ -224,7 +224,7 @@ def session_without_form(env: dict, username: str) -> str:
         f"u = User.objects.get(username={username!r})\n"
         "s = SessionStore()\n"
         "s[SESSION_KEY] = str(u.pk)\n"
-        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s[BACKEND_SESSION_KEY] = 'gonghui.accounts.backends.ModelBackend'\n"
         "s[HASH_SESSION_KEY] = u.get_session_auth_hash()\n"
         "s.save()\n"
         "print(s.session_key)\n"

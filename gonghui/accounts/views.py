@@ -72,7 +72,7 @@ class WorkerLoginView(View):
             except services.LoginCodeError as e:
                 form.add_error("code", e.message)
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="gonghui.accounts.backends.ModelBackend")
                 record(user, AuditEntry.Action.LOGIN, event="worker.login")
                 next_url = request.GET.get("next", "")
                 if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},

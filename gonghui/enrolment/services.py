@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from gonghui.audit.services import record
+from gonghui.core import rows
 from gonghui.core.scope import has_permission
 from gonghui.enrolment import registry
 from gonghui.enrolment.audience import hardship_worker_ids, joiner, joiner_columns, joiner_from, refusal
@@ -227,21 +228,20 @@ def offering_for_sign_up(offering_id: int, user):
     there is no such offering."""
     from gonghui.members.models import Worker
 
-    columns, params = joiner_columns()
+    who_columns, params = joiner_columns()
+    own, count = rows.columns(Offering, "o")
     if connection.vendor not in _OFFERING_SQL:
         qn = connection.ops.quote_name
-        # The worker's four columns named apart from the offering's (the raw query sets them as attributes).
-        named = columns.replace("w.id, w.gender, w.migrant_worker, ", "w.id AS who_id, w.gender AS who_gender, "
-                                "w.migrant_worker AS who_migrant, ", 1) + " AS who_union_path"
         _OFFERING_SQL[connection.vendor] = (
-            f"SELECT o.*, {named} FROM {qn(Offering._meta.db_table)} o "
+            f"SELECT {own}, {who_columns} FROM {qn(Offering._meta.db_table)} o "
             f"LEFT JOIN {qn(Worker._meta.db_table)} w ON w.user_id = %s WHERE o.id = %s")
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    found = list(Offering.objects.unscoped().raw(_OFFERING_SQL[connection.vendor], [*params, user_id, offering_id]))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(_OFFERING_SQL[connection.vendor], [*params, user_id, offering_id])
+        row = cursor.fetchone()
+    if row is None:
         return None, None
-    offering = found[0]
-    return offering, joiner_from((offering.who_id, offering.who_gender, offering.who_migrant, offering.who_union_path))
+    return rows.instance(Offering, row[:count], "o"), joiner_from(row[count:])
 
 
 def _sign_up_once(offering, user, worker_id, answers, seats, now) -> Enrolment:

@@ -126,7 +126,7 @@ def sign_in_as(live_server):
 
     def sign_in(page, user):
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="gonghui.accounts.backends.ModelBackend")
         page.context.add_cookies([{
             "name": settings.SESSION_COOKIE_NAME,
             "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
