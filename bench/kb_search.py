@@ -12,14 +12,16 @@ empty database, whose kb tables are emptied first):
 
 1. Builds a small tree (a city, 3 districts, 30 grassroots unions each) and loads --articles
    articles and --questions answered questions straight into the search index (``kb_searchentry``;
-   executemany on SQLite with the FTS5 triggers, COPY on PostgreSQL with the generated tsvector),
+   executemany on SQLite with the FTS5 triggers, COPY on PostgreSQL with the generated tsvector, which
+   triggers copy into the ranking table ``kb_searchrank``),
    composed from the realistic sentences of ``gonghui.kb.articles_corpus`` with varying names,
    places and numbers, segmented by ``search.segment`` (each sentence once, then joined: the same
    words as segmenting the whole text). Then ANALYZE (VACUUM ANALYZE on PostgreSQL).
 2. ``index_throughput``: 2,000 new published articles indexed one by one through the product's path
    (``services_articles.index_article``: HTML to text, jieba, pinyin keys, upsert) — articles/s.
 3. ``search_*``: the median and 99th percentile of ``search.search`` (segmentation, synonyms, the
-   audience, ranking, snippets and highlighting) over a list of realistic queries, for a worker
+   audience, ranking, snippets and highlighting) over a list of realistic queries, after one untimed
+   pass over the list (warm caches, as on a server that serves searches), for a worker
    (articles of their union and the unions above) and for a district's staff (articles and
    questions of their subtree); and the HTMX results page a worker gets while typing.
 4. ``like_scan``: beside it, in the same run, a plain ``title LIKE '%词%' OR body LIKE '%词%'``
@@ -299,8 +301,9 @@ def load_index(tree: dict, articles: int, questions: int, seed: int) -> dict:
     load_s = time.monotonic() - started
     t = time.monotonic()
     with connection.cursor() as cursor:
-        if pg:
+        if pg:  # and the ranking table the triggers filled (kb/0008), where search reads
             cursor.execute(f"VACUUM (ANALYZE) {table}")
+            cursor.execute("VACUUM (ANALYZE) kb_searchrank")
         else:
             cursor.execute("ANALYZE")
     return {"load_s": load_s, "generate_s": gen_s, "analyze_s": time.monotonic() - t, "max_obj_id": obj_id}
@@ -359,7 +362,10 @@ def measure(tree: dict, worker, repeat: int) -> list[str]:
     who = [("worker", worker, ("article",)), ("staff", tree["manager"], ("article", "question"))]
     like_ms, fts_ms_for_like = [], []
     for label, user, kinds in who:
-        search.search("预热", user=user, kinds=kinds, log=False)
+        # One untimed pass first: a server that serves searches has the index pages of the words people
+        # search in its caches; the first search of each word after the load reads them from disk.
+        for q in QUERIES:
+            search.search(q, user=user, kinds=kinds, log=False)
         times, totals, estimated = [], [], 0
         per_query = {}
         for _ in range(repeat):
@@ -375,7 +381,7 @@ def measure(tree: dict, worker, repeat: int) -> list[str]:
         verdict = "met" if med < GOAL_MEDIAN_MS and p99 < GOAL_P99_MS else "NOT met"
         slowest = sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
         lines.append(f"search_{label}: median {med:.1f} ms, p99 {p99:.1f} ms over {len(times)} searches "
-                     f"(goal median < {GOAL_MEDIAN_MS:.0f} ms and p99 < {GOAL_P99_MS:.0f} ms {verdict})  "
+                     f"after an untimed pass (goal median < {GOAL_MEDIAN_MS:.0f} ms and p99 < {GOAL_P99_MS:.0f} ms {verdict})  "
                      f"[{len(QUERIES)} queries; results per query median {statistics.median(totals):.0f}, "
                      f"max {max(totals)} (capped at {search.COUNT_CAP}; estimated in {estimated}); slowest: "
                      + ", ".join(f"{q} {statistics.median(v):.1f} ms" for q, v in slowest) + "]")

@@ -5,8 +5,8 @@ and stored space-separated in ``SearchEntry``; the engines then only split on sp
 
 - SQLite: an FTS5 table (``kb_search_fts``, external content, kept by triggers; migration 0002),
   ranked by BM25;
-- PostgreSQL: a generated ``tsvector`` column over the same text ('simple' configuration) with a
-  GIN index, ranked by ts_rank.
+- PostgreSQL: a generated ``tsvector`` column over the same text ('simple' configuration), copied by
+  triggers into the narrow ranking table ``kb_searchrank`` with its GIN index, ranked by ts_rank.
 
 Indexing uses jieba's search mode (a long word also yields its parts: 金秋助学 → 金秋, 助学,
 金秋助学); a query uses the precise mode, and each query word becomes an OR of itself and its
@@ -330,7 +330,7 @@ class Hit:
 @dataclass
 class SearchPage:
     total: int = 0                # capped at COUNT_CAP
-    total_exact: bool = True      # False: past the ranking range on PostgreSQL, ``total`` is estimated
+    total_exact: bool = True      # False: past the ranking window on PostgreSQL, ``total`` is estimated
     hits: list[Hit] = field(default_factory=list)
     query: str = ""
     words: list[str] = field(default_factory=list)
@@ -593,21 +593,25 @@ def _recent_factor(subkind: str, published_at, cutoff) -> float:
     return 1.0
 
 
-# PostgreSQL. A match costs a visit to its row (ts_rank reads tsv_rank there; the rows are wide and mostly
-# not in shared buffers), so a search with many matches never visits them all. Like SQLite it ranks the
-# newest matches — an id range, which the primary key turns into a bitmap ANDed with the GIN one, sized from
-# the planner's estimate of the matches (EXPLAIN, nothing executed) and then from the density found — and,
-# when too few of them match in the title, also the title matches in a range as wide below it (a GIN index
-# of the title alone, migration 0007). Few estimated matches (a worker's unions) are all ranked, as before.
-# Past the range the count is an estimate (SearchPage.total_exact is False).
+# PostgreSQL. Matching and ranking read the ranking table, ``kb_searchrank`` (migration 0008: one narrow
+# row per entry, ``tsv_rank`` kept in the row, the GIN indexes), never the wide ``kb_searchentry`` rows.
+# Few estimated matches (a worker's unions) are all ranked. A search with many matches never visits them
+# all: like SQLite it ranks the newest ones — whole recency buckets (PG_BUCKET ids each, a token zr<n> in
+# the vector), as many as the planner's estimate of the matches (EXPLAIN, nothing executed) and then the
+# density found call for. The buckets' tokens are one more key of the GIN scan, so GIN skips straight to
+# them instead of reading every match of a common word. When too few of those matches have the words in
+# their title, older title matches compete too (a GIN index of the title's words and pinyin keys, over as
+# many ids again below). Past the window the count is an estimate (SearchPage.total_exact is False).
 PG_WINDOW = 300
-PG_TITLE_SPANS = 1
+PG_TITLE_SPANS = 1   # older title matches compete over this many windows of ids below the window
 PG_RANK_ALL = 2000   # estimated matches up to which every match is ranked (a worker's union: few rows)
-PG_TITLE_TSV = "to_tsvector('simple'::regconfig, coalesce(e.title_seg, '') || ' ' || coalesce(e.pinyin, ''))"
+PG_TITLE_TSV = "ts_filter(e.tsv_rank, '{a,c}')"   # the title's words and pinyin keys; indexed (0008)
+PG_BUCKET = 2000     # ids per recency token zr<id // PG_BUCKET> in kb_searchrank.tsv (0008.RECENCY_BUCKET)
 
 
-def _pg_estimate(cur, tsq: str) -> int:
-    cur.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM kb_searchentry WHERE tsv @@ to_tsquery('simple', %s)", [tsq])
+def _pg_estimate(cur, tsq: str, vector: str = "e.tsv") -> int:
+    cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM kb_searchrank e WHERE {vector} @@ to_tsquery('simple', %s)",
+                [tsq])
     plan = cur.fetchone()[0]
     if isinstance(plan, str):
         import json
@@ -616,66 +620,122 @@ def _pg_estimate(cur, tsq: str) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _pg_ranked(cur, plan, op: str, floor: int, title_floor: int, pool: int, cutoff) -> list:
-    """[(matches above floor, of them title matches, id, score)] best first: matches above ``floor``,
-    and matches between ``title_floor`` and ``floor`` whose title matches."""
+def _pg_estimates(cur, plan, op: str) -> tuple[int, int]:
+    """(estimated matches, an upper bound of them) from the planner's statistics."""
+    est = _pg_estimate(cur, plan.tsquery(op))
+    if plan.pinyin:
+        # On ``tsv`` a prefix gets a default share of the rows (0.5 %, ×20 too few for "jqzx"); the title
+        # index's statistics hold the pinyin keys: scale by what they expect of the text alone.
+        text = plan.tsquery_text(op)
+        est = int(est * max(1.0, _pg_estimate(cur, text, PG_TITLE_TSV) / max(1, _pg_estimate(cur, text))))
+        return est, est
+    if len(plan.groups) > 1 and op == "AND":
+        # The planner takes words as independent, so it underestimates words that come together (技能培训
+        # 补贴: ×15); the rarest word alone bounds the count from above.
+        high = min(_pg_estimate(cur, _Plan([g], "", plan.facets, plan.filters).tsquery(op)) for g in plan.groups)
+        return int((est * high) ** 0.5), high
+    return est, est
+
+
+def _recency(first: int, last: int) -> str:
+    """The tsquery of the recency buckets ``first``..``last`` (their ids: migration 0008)."""
+    return " | ".join(f"'zr{b}'" for b in range(first, last + 1))
+
+
+def _pg_ranked(cur, plan, op: str, pool: int, cutoff, buckets: tuple[int, int] | None = None) -> list:
+    """[(matches, of them title matches, id, score)] best first, at most ``pool``: the matches in the
+    recency ``buckets`` (first, last) — all if None."""
     text_q = plan.tsquery_text(op)
-    titles = title_floor < floor and plan.groups
-    title_cond = f"OR (e.id > %s AND {PG_TITLE_TSV} @@ to_tsquery('simple', %s))" if titles else ""
-    in_range = f"AND (e.id > %s {title_cond})" if floor > 0 else ""
-    # How many of the newest matches have the words in their title (not needed when all are ranked).
-    in_title = ("count(*) FILTER (WHERE e.id > %s AND e.tsv_rank @@ to_tsquery('simple', %s)) OVER ()"
-                if floor > 0 else "0")
+    if buckets and plan.tsquery_facets():
+        # A window's words are common: GIN checks each of their items against the audience, and does it
+        # a fifth faster with the words and the audience as two keys of one scan than mixed in one query.
+        conds = ["e.tsv @@ to_tsquery('simple', %s)"] * 2
+        params = [text_q, plan.tsquery_facets()]
+    else:
+        conds, params = ["e.tsv @@ to_tsquery('simple', %s)"], [plan.tsquery(op)]
+    if buckets:
+        # One more key of the same GIN scan: it skips through the words' items straight to the buckets'.
+        conds.append("e.tsv @@ to_tsquery('simple', %s)")
+        params.append(_recency(*buckets))
+    return _pg_scored(cur, plan, op, pool, cutoff, conds, params, in_title=bool(buckets))
+
+
+def _pg_titles_below(cur, plan, op: str, pool: int, cutoff, below: int, floor: int) -> list:
+    """Like _pg_ranked, the matches with floor <= id < below whose title matches. They are few: found by the
+    title index ANDed with the primary key's range, then checked against the whole query row by row
+    (ts_match_vq is @@ without the operator: the planner cannot read every match from tsv's index; an OR of
+    recency tokens over a wide range would cost GIN ten times the primary key's range)."""
+    conds = ["ts_match_vq(e.tsv, to_tsquery('simple', %s))", f"{PG_TITLE_TSV} @@ to_tsquery('simple', %s)",
+             "e.id >= %s", "e.id < %s"]
+    params = [plan.tsquery(op), plan.tsquery_text(op), floor, below]
+    # The primary key would rather be walked with a filter that unpacks every row's tsv: keep bitmaps.
+    cur.execute("SELECT set_config('enable_indexscan', 'off', true)")
+    try:
+        return _pg_scored(cur, plan, op, pool, cutoff, conds, params, in_title=False)
+    finally:
+        cur.execute("SELECT set_config('enable_indexscan', 'on', true)")
+
+
+def _pg_scored(cur, plan, op: str, pool: int, cutoff, conds: list[str], params: list, *,
+               in_title: bool) -> list:
+    """[(matches, of them title matches — counted if ``in_title`` —, id, score)] of the rows meeting
+    ``conds``, best first, at most ``pool``."""
+    text_q = plan.tsquery_text(op)
+    title_match = "e.tsv_rank @@ to_tsquery('simple', %s)" if in_title else "false"
+    # The score is computed below the counts (OFFSET 0 keeps the subquery apart): else the window
+    # function would carry every match's tsv_rank, and spill past work_mem from about 2,000 matches.
     cur.execute(
-        f"""SELECT count(*) FILTER (WHERE e.id > %s) OVER (), {in_title}, e.id,
-                   ts_rank(e.tsv_rank, to_tsquery('simple', %s)) * e.boost
-                   * (CASE WHEN e.subkind = 'news' AND e.published_at >= %s THEN {RECENT_NEWS_BOOST} ELSE 1.0 END)
-                   AS score
-            FROM kb_searchentry e
-            WHERE e.tsv @@ to_tsquery('simple', %s) {in_range}
-            ORDER BY score DESC, e.id DESC LIMIT %s""",
-        [floor, *([floor, plan.tsquery_text(op, "AC")] if floor > 0 else []), text_q, cutoff, plan.tsquery(op),
-         *([floor] if floor > 0 else []),
-         *([title_floor, text_q] if titles else []), pool])
+        f"""SELECT count(*) OVER (), count(*) FILTER (WHERE s.in_title) OVER (), s.id, s.score FROM (
+                SELECT e.id, {title_match} AS in_title,
+                       ts_rank(e.tsv_rank, to_tsquery('simple', %s)) * e.boost
+                       * (CASE WHEN e.subkind = 'news' AND e.published_at >= %s THEN {RECENT_NEWS_BOOST} ELSE 1.0 END)
+                       AS score
+                FROM kb_searchrank e
+                WHERE {" AND ".join(conds)}
+                OFFSET 0) s
+            ORDER BY s.score DESC, s.id DESC LIMIT %s""",
+        [*([plan.tsquery_text(op, "AC")] if in_title else []), text_q, cutoff, *params, pool])
     return cur.fetchall()
 
 
+def _pg_window(cur, plan, op: str, window: int, pool: int, cutoff,
+               est: int) -> tuple[list, int, int, int, int]:
+    """The newest ``window`` matches or more, whole recency buckets: (their best rows, their number, of them
+    title matches, the first bucket — 0: every match —, the number of buckets)."""
+    cur.execute("SELECT max(id) FROM kb_searchrank")
+    last = (cur.fetchone()[0] or 0) // PG_BUCKET
+    # Never start with more than a quarter of the index; size the next try from the density found.
+    count = max(1, min(last // 4, int(last * 2.5 * window / max(est, 1))))
+    while True:
+        first = max(0, last - count + 1)
+        rows = _pg_ranked(cur, plan, op, pool, cutoff, buckets=(first, last) if first > 0 else None)
+        n, in_title = (rows[0][0], rows[0][1]) if rows else (0, 0)
+        if n >= window or first == 0:
+            return rows, n, in_title, first, count
+        count = last + 1 if n == 0 else int(count * 2 * window / n) + 1
+
+
 def _pg_run(cur, plan, op: str, limit: int, offset: int, cutoff) -> tuple[int, bool, list[tuple[int, float]]]:
-    # The planner takes words as independent, so it underestimates words that come together (技能培训
-    # 补贴: ×15); the rarest word alone bounds the count from above.
-    est = est_high = _pg_estimate(cur, plan.tsquery(op))
-    if len(plan.groups) > 1 and op == "AND" and not plan.pinyin:
-        est_high = min(_pg_estimate(cur, _Plan([g], "", plan.facets, plan.filters).tsquery(op)) for g in plan.groups)
-        est = int((est * est_high) ** 0.5)
+    est, est_high = _pg_estimates(cur, plan, op)
     window = max(PG_WINDOW, offset + limit)
     pool = max(CANDIDATES, (offset + limit) * 2)
+    first = 0
     if est_high <= max(PG_RANK_ALL, 2 * window):  # few matches (a worker's unions): rank them all
-        rows = _pg_ranked(cur, plan, op, 0, 0, pool, cutoff)
-        floor, n = 0, (rows[0][0] if rows else 0)
+        rows = _pg_ranked(cur, plan, op, pool, cutoff)
+        n = rows[0][0] if rows else 0
     else:
-        cur.execute("SELECT max(id) FROM kb_searchentry")
-        top = cur.fetchone()[0] or 0
-        # The primary key would rather be walked with a filter that unpacks every row's tsv: keep bitmaps.
-        cur.execute("SELECT set_config('enable_indexscan', 'off', true)")
-        try:
-            # Never start with more than a quarter of the index; size the next try from the density found.
-            span = max(1, min(top // 4, int(top * 2.5 * window / est))) if top > 4 * window else top
-            while True:
-                floor = max(0, top - span)
-                rows = _pg_ranked(cur, plan, op, floor, floor, pool, cutoff)
-                n, in_title = (rows[0][0], rows[0][1]) if rows else (0, 0)
-                if n >= window or floor <= 0:
-                    break
-                span = top if n == 0 else min(top, int(span * 2 * window / n))
-            # Too few title matches among the newest to fill the page: older title matches compete too.
-            if floor > 0 and plan.groups and in_title < offset + limit:
-                rows = _pg_ranked(cur, plan, op, floor, max(0, floor - PG_TITLE_SPANS * span), pool, cutoff)
-        finally:
-            cur.execute("SELECT set_config('enable_indexscan', 'on', true)")
-    if floor <= 0:
+        rows, n, in_title, first, count = _pg_window(cur, plan, op, window, pool, cutoff, est)
+        # Too few title matches among the newest to fill the page: older title matches compete too,
+        # ranked apart (the window's rows are not ranked twice) and merged.
+        if first > 0 and plan.groups and in_title < offset + limit:
+            below, floor = first * PG_BUCKET, max(0, first - PG_TITLE_SPANS * count) * PG_BUCKET
+            rows = rows + _pg_titles_below(cur, plan, op, pool, cutoff, below, floor)
+            rows.sort(key=lambda r: (-r[3], -r[2]))
+    if first == 0:
         total, exact = n, True
-    else:  # past the range the count is estimated: the larger of the planner's and the density found
-        total, exact = max(n, min(COUNT_CAP, max(est, n * top // max(span, 1)))), n >= COUNT_CAP
+    else:  # past the window the count is estimated: the larger of the planner's and the density found
+        every_bucket = first + count
+        total, exact = max(n, min(COUNT_CAP, max(est, n * every_bucket // count))), n >= COUNT_CAP
     ranked = [(entry_id, float(score)) for _n, _t, entry_id, score in rows]
     return min(total, COUNT_CAP), exact, ranked[offset:offset + limit]
 
@@ -767,7 +827,9 @@ def _hits(rows, words: list[str], pinyin: str) -> list[Hit]:
 
     if not rows:
         return []
-    entries = SearchEntry.objects.in_bulk([r[0] for r in rows])
+    # Only what a hit shows: the segmented text and the facet tokens are long and not needed here.
+    entries = (SearchEntry.objects.only("kind", "obj_id", "title", "body", "url", "facets", "published_at")
+               .in_bulk([r[0] for r in rows]))
     hits = []
     for entry_id, score in rows:
         e = entries.get(entry_id)

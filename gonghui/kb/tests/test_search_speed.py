@@ -50,7 +50,21 @@ def _force_window(monkeypatch, window):
     monkeypatch.setattr(search, "PG_WINDOW", window)
     monkeypatch.setattr(search, "PG_RANK_ALL", 0)
     monkeypatch.setattr(search, "PG_TITLE_SPANS", 1000)
-    monkeypatch.setattr(search, "_pg_estimate", lambda cur, tsq: 100_000)
+    monkeypatch.setattr(search, "_pg_estimate", lambda cur, tsq, vector="e.tsv": 100_000)
+    _one_bucket_each()
+
+
+def _one_bucket_each():
+    """PostgreSQL windows by recency buckets of PG_BUCKET ids (migration 0008): give each entry its own."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        # New ids above the old ones, in the same order (the sequence outlives the test's transaction).
+        cur.execute("UPDATE kb_searchentry e SET id = m.top + m.n * %s FROM (SELECT id, max(id) OVER () AS top, "
+                    "row_number() OVER (ORDER BY id) AS n FROM kb_searchentry) m WHERE e.id = m.id",
+                    [search.PG_BUCKET])  # the triggers follow
+        cur.execute("SELECT setval(pg_get_serial_sequence('kb_searchentry', 'id'), "
+                    "(SELECT max(id) FROM kb_searchentry) + 1)")
 
 
 def test_staff_window_keeps_the_audience_and_older_title_matches(tree, staff, monkeypatch):
@@ -116,3 +130,41 @@ def test_question_owner_finds_their_question_through_the_window(tree, monkeypatc
     _force_window(monkeypatch, 2)
     hits = search.search("欠薪", user=asker, kinds=("question",), log=False).hits
     assert [h.obj_id for h in hits] == [500]
+
+
+def test_the_ranking_table_follows_the_index(staff, tree):
+    # PostgreSQL matches and ranks in the narrow kb_searchrank (migration 0008), kept by triggers.
+    if connection.vendor != "postgresql":
+        pytest.skip("the ranking table is PostgreSQL's")
+
+    def found(query):
+        page = search.search(query, user=staff.d1_admin, kinds=("question",), log=False)
+        return [h.obj_id for h in page.hits]
+
+    def rank_rows():
+        with connection.cursor() as cur:
+            cur.execute("SELECT r.boost FROM kb_searchrank r JOIN kb_searchentry e USING (id) WHERE e.obj_id = 88")
+            return [row[0] for row in cur.fetchall()]
+
+    where = {"node_path": tree.g1.path, "url": "/q/88/", "published_at": timezone.now()}
+    search.index_item("question", 88, title="公司欠薪怎么办", body="可申请劳动仲裁。", **where)
+    assert found("欠薪") == [88] and rank_rows() == [1.0]
+    # Indexed again: an upsert.
+    search.index_item("question", 88, title="工伤认定怎么办", body="先申请认定。", boost=2.0, **where)
+    assert found("欠薪") == [] and found("工伤认定") == [88] and rank_rows() == [2.0]
+    search.unindex_item("question", 88)
+    assert found("工伤认定") == [] and rank_rows() == []
+    search.index_item("question", 88, title="公司欠薪怎么办", body="", **where)
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE kb_searchentry")
+        cur.execute("SELECT count(*) FROM kb_searchrank")
+        assert cur.fetchone()[0] == 0
+
+
+def test_pinyin_initials_find_a_title_through_the_window(tree, monkeypatch):
+    # PostgreSQL estimates a pinyin prefix from the title index's statistics (_pg_estimates).
+    article(tree.city, "金秋助学申请指南", "<p>说明。</p>")
+    for i in range(4):
+        article(tree.city, f"全市动态{i}", "<p>欠薪治理。</p>")
+    _force_window(monkeypatch, 2)
+    assert [h.title for h in search.search("jqzx", log=False).hits] == ["金秋助学申请指南"]
