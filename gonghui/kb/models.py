@@ -187,7 +187,8 @@ class SearchEntry(models.Model):
     """One searchable item (an article, an answered question) in segmented form.
 
     The full-text index over it is SQLite FTS5 (``kb_search_fts``, kept by triggers) or, on
-    PostgreSQL, the generated ``tsv`` column with a GIN index (migration ``articles_search_index``).
+    PostgreSQL, the generated ``tsv`` column, copied by triggers into the narrow ranking table
+    ``kb_searchrank`` that holds the GIN indexes (migration ``0008_search_rank_table``).
     ``search.py`` is the only reader and writer.
     """
 
