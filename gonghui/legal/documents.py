@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import pdf
+from gonghui.legal.models_cases import bare_name
 
 APPLICATION, LETTER, CLOSING = "application", "letter", "closing"
 KINDS = (APPLICATION, LETTER, CLOSING)
@@ -207,7 +208,7 @@ def render_letter(d: dict) -> bytes:
         "依法维护受援人的合法权益；办理中的重要进展请及时在系统中登记，案件办结后十五个工作日内提交结案报告"
         "及调解书、裁决书或判决书。"
     ) % {"applicant": d["applicant"], "opponent": d["opponent"], "matter": d["matter"], "number": d["number"],
-         "lawyer": d["lawyer"]}
+         "lawyer": bare_name(d["lawyer"])}
     story = [
         pdf.Paragraph(_("工会法律援助案件委派函"), st["title"]),
         pdf.Paragraph(_esc(d["letter_number"]), st["right"]),

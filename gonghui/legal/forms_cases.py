@@ -24,7 +24,20 @@ def _money(label, *, required=True, help_text=""):
                            error_messages={"required": _("请填写%(label)s。") % {"label": label}})
 
 
-class AssignForm(forms.Form):
+class CasePageForm(forms.Form):
+    """A form of the case page, which shows several at once: each gets its own HTML ids
+    (``id_<ids>_<field>``), so a label never points at another form's field of the same name
+    (the stage's and the document's ``kind``); the field names, and so the posted data, stay."""
+
+    ids = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.ids}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AssignForm(CasePageForm):
+    ids = "assign"
     version = forms.IntegerField(widget=forms.HiddenInput)
     lawyer = forms.IntegerField(label=_("承办律师"), error_messages={"required": _("请在名册中选择一位律师。"),
                                                                   "invalid": _("请在名册中选择一位律师。")})
@@ -32,14 +45,16 @@ class AssignForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(CasePageForm):
+    ids = "reassign"
     lawyer = forms.IntegerField(label=_("改派给"), error_messages={"required": _("请在名册中选择一位律师。"),
                                                                 "invalid": _("请在名册中选择一位律师。")})
     reason = forms.CharField(label=_("改派原因"), max_length=500,
                              error_messages={"required": _("请填写改派原因。")})
 
 
-class StageForm(forms.Form):
+class StageForm(CasePageForm):
+    ids = "stage"
     kind = forms.ChoiceField(label=_("阶段"), choices=[("", "——")] + list(StageKind.choices),
                              error_messages={"required": _("请选择阶段。")})
     started_on = _date(_("开始日期"))
@@ -51,20 +66,23 @@ class StageForm(forms.Form):
     note = forms.CharField(label=_("备注"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class StageEndForm(forms.Form):
+class StageEndForm(CasePageForm):
+    ids = "stage_end"
     ended_on = _date(_("结束日期"))
     result = forms.CharField(label=_("结果"), max_length=500,
                              error_messages={"required": _("请填写本阶段的结果。")})
 
 
-class HearingForm(forms.Form):
+class HearingForm(CasePageForm):
+    ids = "hearing"
     held_on = _date(_("日期"))
     place = forms.CharField(label=_("地点"), required=False, max_length=200)
     record = forms.CharField(label=_("记录摘要"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": _("请填写庭审或调解的记录摘要。")})
 
 
-class LimitationForm(forms.Form):
+class LimitationForm(CasePageForm):
+    ids = "limitation"
     infringed_on = _date(_("知道或应当知道权利被侵害之日"),
                          help_text=_("例如工资应发而未发的日期、被解除劳动合同的日期。"))
     employment_ended_on = _date(_("劳动关系终止日期"), required=False,
@@ -72,13 +90,15 @@ class LimitationForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, max_length=300)
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(CasePageForm):
+    ids = "progress"
     text = forms.CharField(label=_("办理进展"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
                            error_messages={"required": _("请填写办理进展。")})
     internal = forms.BooleanField(label=_("仅内部可见（申请人看不到）"), required=False)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(CasePageForm):
+    ids = "document"
     kind = forms.ChoiceField(label=_("材料类别"), choices=[("", "——")] + list(LegalDocument.Kind.choices),
                              error_messages={"required": _("请选择材料类别。")})
     stage = forms.TypedChoiceField(label=_("所属阶段"), required=False, coerce=int, empty_value=None, choices=())
@@ -90,7 +110,8 @@ class DocumentForm(forms.Form):
         self.fields["stage"].choices = [("", "——")] + [(s.pk, f"{s.kind_label} {s.started_on}") for s in stages]
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(CasePageForm):
+    ids = "recovery"
     name = forms.CharField(label=_("收款职工姓名"), max_length=60, required=False,
                            help_text=_("不填时为申请人本人。"))
     worker = forms.TypedChoiceField(label=_("会员库中的职工"), required=False, coerce=int, empty_value=None,
@@ -104,7 +125,8 @@ class RecoveryForm(forms.Form):
         self.fields["worker"].choices = [("", "——")] + [(w.pk, w.name) for w in workers]
 
 
-class ClosingReportForm(forms.Form):
+class ClosingReportForm(CasePageForm):
+    ids = "report"
     outcome = forms.ChoiceField(label=_("结案方式"), choices=[("", "——")] + list(Outcome.choices),
                                 error_messages={"required": _("请选择结案方式。")})
     amount_awarded = _money(_("裁判/调解确定金额（元）"), required=False,
@@ -116,7 +138,8 @@ class ClosingReportForm(forms.Form):
                            error_messages={"required": _("请填写结案报告：办理经过、结果和追回情况。")})
 
 
-class CloseForm(forms.Form):
+class CloseForm(CasePageForm):
+    ids = "close"
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label=_("结案方式"), required=False, choices=[("", "——")] + list(Outcome.choices))
     amount_awarded = _money(_("裁判/调解确定金额（元）"), required=False)

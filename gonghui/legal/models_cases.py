@@ -19,6 +19,11 @@ __all__ = ["LawFirm", "Lawyer", "Assignment", "StageKind", "Stage", "Hearing", "
            "ClaimLimitation"]
 
 
+def bare_name(name: str) -> str:
+    """A lawyer's name without a trailing 律师 (rosters sometimes hold 王律师): «王律师律师» never shows."""
+    return name[:-2] if name.endswith("律师") and len(name) > 2 else name
+
+
 class LawFirm(models.Model):
     """A law firm on a legal-aid centre's roster (合作律师事务所)."""
 
@@ -82,6 +87,11 @@ class Lawyer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def bare_name(self) -> str:
+        """The name for sentences that add the title themselves («%(name)s律师»)."""
+        return bare_name(self.name)
 
     def save(self, *args, **kwargs):
         if self.node_id:

@@ -122,6 +122,22 @@ def test_bad_stage_input_keeps_what_was_typed(client, tree):
     assert "第一次开庭" in page and "裁决支持" in page
 
 
+def test_the_case_page_gives_each_form_field_its_own_id(client, tree):
+    """Several forms share the page (a stage's kind and a document's kind): no HTML id twice, and
+    each label points at its own form's field."""
+    import re
+    from collections import Counter
+
+    legal_case = assigned_case(tree.g2)
+    for user in (legal_case.lawyer.user, centre_manager(legal_case.case.node)):
+        page = _text(_login(client, user).get(reverse("legal:case", args=[legal_case.pk])))
+        ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+        assert [i for i, n in ids.items() if n > 1] == []
+        assert 'id="id_stage_kind"' in page and 'id="id_document_kind"' in page
+        for target in re.findall(r'<label[^>]* for="([^"]+)"', page):
+            assert ids[target] == 1, target
+
+
 @pytest.mark.parametrize("amount, message", [("-500", "不能为负数"), ("20000", "超过申请时请求的金额")])
 def test_bad_recovery_amounts_are_refused_on_the_page(client, tree, amount, message):
     legal_case = assigned_case(tree.g2)
@@ -266,3 +282,15 @@ def test_only_lawyers_see_my_assigned_cases_in_the_navigation(client, tree, staf
     assert mine not in [i["url"] for i in nav.entries_for("console", staff.d2_admin)]
     _login(client, legal_case.lawyer.user)
     assert f'href="{mine}"' in _text(client.get(reverse("console:home")))
+
+
+def test_my_cases_never_says_lawyer_twice(client, tree):
+    """A roster may hold 赵律师 as the name: the pages and the letter add 律师 themselves."""
+    from gonghui.legal.models_cases import bare_name
+
+    assert (bare_name("赵律师"), bare_name("赵建国"), bare_name("律师")) == ("赵", "赵建国", "律师")
+    legal_case = assigned_case(tree.g2)
+    legal_case.lawyer.name = "赵律师"
+    legal_case.lawyer.save()
+    page = _text(_login(client, legal_case.lawyer.user).get(reverse("legal:my_cases")))
+    assert "赵律师：" in page and "律师律师" not in page
