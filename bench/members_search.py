@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ROOT, run, say, use_in_process  # noqa: E402
+from bench.run import ROOT, explain_query, run, say, use_in_process  # noqa: E402
 
 GOAL_MS = 50.0
 # (surname, frequency in per mille), the most common Chinese surnames.
@@ -352,17 +352,9 @@ def _explain(client, url, headers, connection) -> None:
 
     with CaptureQueriesContext(connection) as captured:
         client.get(url, **headers)
-    slowest = [q for q in captured.captured_queries if "members_membership" in q["sql"]]
-    for q in slowest:
-        say(f"    {q['time']}s  {q['sql'][:400]}")
-        with connection.cursor() as cursor:
-            prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-            try:
-                cursor.execute(prefix + q["sql"])
-                for row in cursor.fetchall():
-                    say(f"        {row}")
-            except Exception as e:  # a query with placeholders already filled in may not re-parse
-                say(f"        (no plan: {e})")
+    for q in captured.captured_queries:
+        if "members_membership" in q["sql"]:
+            explain_query(q, connection)
 
 
 def measure_export(tree: dict) -> dict:

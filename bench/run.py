@@ -57,15 +57,20 @@ def explain_page(client, url, connection, sql_chars: int = 400) -> None:
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     for q in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:4]:
-        say(f"    {q['time']}s  {q['sql'][:sql_chars]}")
-        with connection.cursor() as cursor:
-            prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-            try:
-                cursor.execute(prefix + q["sql"])
-                for row in cursor.fetchall():
-                    say(f"        {row}")
-            except Exception as e:  # a query with its parameters inlined may not re-parse
-                say(f"        (no plan: {e})")
+        explain_query(q, connection, sql_chars)
+
+
+def explain_query(q: dict, connection, sql_chars: int = 400) -> None:
+    """Print one captured statement (its time and SQL) and the database's plan for it."""
+    say(f"    {q['time']}s  {q['sql'][:sql_chars]}")
+    with connection.cursor() as cursor:
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        try:
+            cursor.execute(prefix + q["sql"])
+            for row in cursor.fetchall():
+                say(f"        {row}")
+        except Exception as e:  # a query with its parameters inlined may not re-parse
+            say(f"        (no plan: {e})")
 
 
 def tool(name: str) -> str:

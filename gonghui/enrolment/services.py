@@ -270,6 +270,10 @@ def _sign_up_once(offering, user, worker_id, answers, seats, now) -> Enrolment:
     raise RuntimeError("unreachable")
 
 
+# The columns a worker's sign-up inserts, in the order both statements give their values.
+INSERT_COLUMNS = ("offering_id", "node_path", "user_id", "worker_id", "seats", "status", "position", "answers",
+                  "offer_expires_at", "reason", "code", "attended_at", "checked_in_by_id", "added_by_id",
+                  "created_at", "updated_at")
 _ONE_SQL: list[str] = []
 
 
@@ -283,9 +287,6 @@ def _sign_up_one_statement() -> str:
         qn = connection.ops.quote_name
         o, e = qn(Offering._meta.db_table), qn(Enrolment._meta.db_table)
         live = ", ".join(f"'{status}'" for status in Enrolment.LIVE)
-        columns = ("offering_id", "node_path", "user_id", "worker_id", "seats", "status", "position", "answers",
-                   "offer_expires_at", "reason", "code", "attended_at", "checked_in_by_id", "added_by_id",
-                   "created_at", "updated_at")
         _ONE_SQL.append(
             f"WITH o AS (SELECT id, capacity, confirmed_count, waiting_count, last_position, waitlist, status, "
             f"node_path, (opens_at IS NOT NULL AND opens_at > %(now)s) OR (closes_at IS NOT NULL AND "
@@ -296,7 +297,7 @@ def _sign_up_one_statement() -> str:
             f"WHEN o.confirmed_count + %(seats)s <= o.capacity AND o.waiting_count = 0 THEN %(confirmed)s "
             f"WHEN o.waitlist THEN %(waiting)s "
             f"WHEN o.confirmed_count + %(seats)s > o.capacity THEN 'full' ELSE 'queue' END AS outcome FROM o), "
-            f"ins AS (INSERT INTO {e} ({', '.join(qn(c) for c in columns)}) "
+            f"ins AS (INSERT INTO {e} ({', '.join(qn(c) for c in INSERT_COLUMNS)}) "
             f"SELECT d.id, d.node_path, %(user)s, %(worker)s, %(seats)s, d.outcome, "
             f"CASE WHEN d.outcome = %(waiting)s THEN d.last_position + 1 END, %(answers)s, NULL, '', %(code)s, "
             f"NULL, NULL, NULL, %(created)s, %(created)s FROM d WHERE d.outcome IN (%(confirmed)s, %(waiting)s) "
@@ -365,11 +366,8 @@ def _sign_up_statements() -> tuple[str, str, str]:
                   f"WHEN o.closes_at IS NOT NULL AND o.closes_at <= %s THEN 1 ELSE 0 END, o.node_path, "
                   f"(SELECT e.status FROM {e} e WHERE e.offering_id = o.id AND e.user_id = %s "
                   f"AND e.status IN ({live}) LIMIT 1) FROM {o} o WHERE o.id = %s{lock}")
-        columns = ("offering_id", "node_path", "user_id", "worker_id", "seats", "status", "position", "answers",
-                   "offer_expires_at", "reason", "code", "attended_at", "checked_in_by_id", "added_by_id",
-                   "created_at", "updated_at")
-        insert = (f"INSERT INTO {e} ({', '.join(qn(c) for c in columns)}) "
-                  f"VALUES ({', '.join(['%s'] * len(columns))})"
+        insert = (f"INSERT INTO {e} ({', '.join(qn(c) for c in INSERT_COLUMNS)}) "
+                  f"VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))})"
                   + (" RETURNING id" if features.can_return_columns_from_insert else ""))
         update = f"UPDATE {o} SET confirmed_count = %s, waiting_count = %s, last_position = %s WHERE id = %s"
         _SQL[connection.vendor] = (select, insert, update)
