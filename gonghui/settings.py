@@ -123,6 +123,10 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEF
 # Persistent connections: opening one per request costs more than a simple page.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("GONGHUI_CONN_MAX_AGE", "600"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip and prepared statements for the
+    # few reads composed once (gonghui/core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "gonghui.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside one writer; IMMEDIATE makes writers queue for the lock at
     # BEGIN instead of failing with "database is locked" when they upgrade later.

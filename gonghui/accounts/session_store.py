@@ -1,11 +1,14 @@
 """Sessions in the database (Django's ``db`` engine), the session row of each request read by a
-statement composed once instead of an ORM query composed on every request."""
+statement composed once (and on PostgreSQL prepared: ``core.rows.cursor``) instead of an ORM query
+composed on every request."""
 
 from types import SimpleNamespace
 
 from django.contrib.sessions.backends import db
 from django.db import connection
 from django.utils import timezone
+
+from gonghui.core import rows
 
 _SQL: dict[str, str] = {}
 
@@ -16,7 +19,7 @@ class SessionStore(db.SessionStore):
             qn = connection.ops.quote_name
             _SQL[connection.vendor] = (f"SELECT session_data FROM {qn(self.model._meta.db_table)} "
                                        f"WHERE session_key = %s AND expire_date > %s")
-        with connection.cursor() as cursor:
+        with rows.cursor() as cursor:
             cursor.execute(_SQL[connection.vendor],
                            [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
             row = cursor.fetchone()

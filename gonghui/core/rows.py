@@ -4,7 +4,8 @@ The ORM composes a query's SQL on every call — for ``Model.objects.get(pk=…)
 than the database takes to answer it. The session, the signed-in user and the release rush's
 offering are read on every request they serve, so their statements are written out here once per
 model and database vendor, and the row comes back as a model instance exactly as the ORM builds
-it (``Model.from_db``, with the backend's and the fields' converters).
+it (``Model.from_db``, with the backend's and the fields' converters). On PostgreSQL they also run
+through ``cursor()``, prepared on the connection, so the database plans each once per connection.
 """
 
 from django.db import connection
@@ -44,6 +45,13 @@ def instance(model, values, alias: str):
     return model.from_db(connection.alias, attnames, converted)
 
 
+def cursor():
+    """A cursor for statements composed once: on PostgreSQL bound on the server and prepared on the
+    connection (``gonghui.core.postgresql``), elsewhere Django's own."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 _BY_PK: dict[tuple[str, type], str] = {}
 
 
@@ -54,7 +62,7 @@ def by_pk(model, pk):
         qn = connection.ops.quote_name
         _BY_PK[key] = (f"SELECT {columns(model, 't')[0]} FROM {qn(model._meta.db_table)} t "
                        f"WHERE t.{qn(model._meta.pk.column)} = %s")
-    with connection.cursor() as cursor:
-        cursor.execute(_BY_PK[key], [model._meta.pk.get_db_prep_value(pk, connection)])
-        row = cursor.fetchone()
+    with cursor() as c:
+        c.execute(_BY_PK[key], [model._meta.pk.get_db_prep_value(pk, connection)])
+        row = c.fetchone()
     return instance(model, row, "t") if row is not None else None

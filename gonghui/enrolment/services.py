@@ -236,7 +236,7 @@ def offering_for_sign_up(offering_id: int, user):
             f"SELECT {own}, {who_columns} FROM {qn(Offering._meta.db_table)} o "
             f"LEFT JOIN {qn(Worker._meta.db_table)} w ON w.user_id = %s WHERE o.id = %s")
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_OFFERING_SQL[connection.vendor], [*params, user_id, offering_id])
         row = cursor.fetchone()
     if row is None:
@@ -316,7 +316,7 @@ def _sign_up_in_one(offering, user, worker_id, answers, seats, now) -> Enrolment
     the person's sign-up changed between the statement and the reading of why it was refused."""
     created = _now()
     code = _random_code()
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_sign_up_one_statement(), {
             "now": now, "offering": offering.pk, "published": Offering.Status.PUBLISHED, "user": user.pk,
             "worker": worker_id, "seats": seats, "confirmed": S.CONFIRMED, "waiting": S.WAITING,
