@@ -2,8 +2,8 @@
 trip while the connection is quiet and still catches one the server has closed, and the prepared
 cursor of the statements composed once."""
 
-import pytest
 import psycopg
+import pytest
 from django.db import connection, connections
 
 from gonghui.accounts.tests.factories import StaffFactory
