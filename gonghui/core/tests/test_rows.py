@@ -3,17 +3,18 @@ read that way (accounts.session_store, accounts.backends): the same instances as
 Django's rules for missing, expired and inactive kept."""
 
 import datetime
+from importlib import import_module
 
 import pytest
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gonghui.accounts.backends import ModelBackend
-from gonghui.accounts.models import User
+from gonghui.accounts.models import Session, User
+from gonghui.accounts.session_store import SessionStore, take_user
 from gonghui.accounts.tests.factories import StaffFactory
 from gonghui.core import rows
 from gonghui.enrolment.models import Offering
@@ -47,15 +48,73 @@ def test_the_backend_refuses_missing_and_inactive_users():
     assert ModelBackend().get_user(user.pk) is None
 
 
-def test_a_request_reads_its_session_and_user_without_composing_orm_queries(tree):
+def test_a_request_reads_its_session_and_user_in_one_statement(tree):
     user = StaffFactory()
     client = Client()
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/api/v1/auth/me")
     assert response.status_code == 200 and response.json()["username"] == user.username
-    first, second = queries.captured_queries[0]["sql"], queries.captured_queries[1]["sql"]
-    assert first.startswith("SELECT session_data FROM") and "FROM accounts_user" in second.replace('"', "")
+    first = queries.captured_queries[0]["sql"].replace('"', "")
+    assert first.startswith("SELECT s.session_data, u.id") and "LEFT JOIN accounts_user u" in first
+    assert not [q for q in queries.captured_queries[1:] if "FROM accounts_user" in q["sql"].replace('"', "")]
+
+
+def test_the_session_row_names_its_user_and_the_user_row_is_handed_over_once():
+    user, other = StaffFactory(), StaffFactory()
+    client = Client()
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    assert Session.objects.get(session_key=key).user_id == user.pk
+    store = SessionStore(key)
+    store.load()
+    assert take_user(other.pk) is None  # another user's id: not handed over, and the row is spent
+    assert take_user(user.pk) is None
+    store = SessionStore(key)
+    store.load()
+    assert _fields(take_user(str(user.pk))) == _fields(User.objects.get(pk=user.pk))
+    assert take_user(user.pk) is None  # once
+    anonymous = SessionStore()
+    anonymous["cart"] = 1
+    anonymous.create()
+    assert Session.objects.get(session_key=anonymous.session_key).user_id is None
+
+
+def test_an_inactive_or_deleted_user_read_with_the_session_is_signed_out():
+    user = StaffFactory()
+    client = Client()
+    client.force_login(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/api/v1/auth/me").status_code == 401
+    client.force_login(user)  # force_login signs in whatever the flag says
+    key = client.cookies["sessionid"].value
+    user.delete()
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_the_upgrade_keeps_live_sessions_signed_in():
+    """accounts/0002 copies Django's session rows, with the user each signs in."""
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+
+    copy_sessions = import_module("gonghui.accounts.migrations.0002_session").copy_sessions
+    user = StaffFactory()
+    live, gone, expired = DjangoStore(), DjangoStore(), DjangoStore()
+    live[SESSION_KEY] = str(user.pk)
+    live[BACKEND_SESSION_KEY] = "gonghui.accounts.backends.ModelBackend"
+    live[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    gone[SESSION_KEY] = str(user.pk + 1000)
+    for store in (live, gone, expired):
+        store.create()
+    DjangoStore.get_model_class().objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    copy_sessions(apps, None)
+    copied = dict(Session.objects.values_list("session_key", "user_id"))
+    assert copied == {live.session_key: user.pk, gone.session_key: None}
+    client = Client()
+    client.cookies["sessionid"] = live.session_key
+    assert client.get("/api/v1/auth/me").json()["username"] == user.username
 
 
 def test_an_expired_or_unknown_session_is_signed_out():

@@ -1,5 +1,5 @@
 """The release rush's per-request cost (bench/enrolment_rush.py): a sign-up over the API runs a
-small, fixed set of SQL statements — the session and the user (Django's), ONE read of the offering
+small, fixed set of SQL statements — the session with its user (one statement), ONE read of the offering
 with the worker's audience facts, then the transaction: lock + live check in one statement, then
 insert and counters (one statement on PostgreSQL, two on SQLite). Outside a caller's transaction
 the insert has no savepoint; a refused insert rolls everything back and is retried or answered as
@@ -50,7 +50,7 @@ def _one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
-def test_a_sign_up_runs_four_statements_or_six_three_of_them_locked(tree):
+def test_a_sign_up_runs_three_statements_or_five_three_of_them_locked(tree):
     offering = make_offering(tree.g1, capacity=1)
     first, second = _client(make_worker_user(tree.g1)), _client(make_worker_user(tree.g1))
     assert _sign_up(first, offering).status_code == 201
@@ -62,11 +62,12 @@ def test_a_sign_up_runs_four_statements_or_six_three_of_them_locked(tree):
               else ["SELECT enrolment_offering",  # FOR UPDATE, with the person's live sign-up as a subquery
                     "INSERT enrolment_enrolment", "UPDATE enrolment_offering"])
     assert _statements(queries) == [
-        "SELECT django_session", "SELECT accounts_user",  # Django's session auth
+        "SELECT accounts_session",  # the session auth: the session and its user in one statement
         "SELECT enrolment_offering",  # the offering (404 for a draft) with the worker's audience facts
         *locked,
     ], [q["sql"][:120] for q in queries.captured_queries]
-    assert "members_worker" in queries.captured_queries[2]["sql"]
+    assert "accounts_user" in queries.captured_queries[0]["sql"]
+    assert "members_worker" in queries.captured_queries[1]["sql"]
     if _one_statement():  # no BEGIN/COMMIT round trips: the statement is its own transaction
         assert not [q for q in queries.captured_queries if q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT"))]
     offering.refresh_from_db()
@@ -76,7 +77,7 @@ def test_a_sign_up_runs_four_statements_or_six_three_of_them_locked(tree):
         response = _sign_up(second, offering)
     assert response.status_code == 422 and response.json()["code"] == "duplicate"
     assert "候补中" in response.json()["message"]
-    assert _statements(queries)[3:] == (["WITH enrolment_offering", "SELECT enrolment_enrolment"] if _one_statement()
+    assert _statements(queries)[2:] == (["WITH enrolment_offering", "SELECT enrolment_enrolment"] if _one_statement()
                                         else ["SELECT enrolment_offering", "SELECT enrolment_enrolment", "ROLLBACK"])
     offering.refresh_from_db()
     assert (offering.confirmed_count, offering.waiting_count, offering.last_position) == (1, 1, 1)

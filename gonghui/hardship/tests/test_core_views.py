@@ -248,7 +248,7 @@ def test_self_check_stores_nothing(tree, django_assert_max_num_queries):
     assert response.status_code == 200 and "可能符合：深度困难" in body and "病历" in body
     writes = [q["sql"] for q in queries.captured_queries
               if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-              and "django_session" not in q["sql"]]
+              and "accounts_session" not in q["sql"]]
     assert writes == []
     assert (HardshipFile.objects.unscoped().count(), Assessment.objects.unscoped().count()) == counts_before
 
