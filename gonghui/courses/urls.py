@@ -24,6 +24,7 @@ urlpatterns = [
     path("console/courses/<int:pk>/publish/", views.console_publish, name="console_publish"),
     path("console/courses/<int:pk>/sessions/new/", views.console_session_add, name="console_session_add"),
     path("console/courses/<int:pk>/results/", views.console_results, name="console_results"),
+    path("console/courses/<int:pk>/results.xlsx", views.console_results_xlsx, name="console_results_xlsx"),
     path("console/courses/<int:pk>/evaluate/", views.console_evaluate, name="console_evaluate"),
     path("console/courses/<int:pk>/subsidies/", views.console_subsidies, name="console_subsidies"),
     path("console/courses/sessions/<int:pk>/roll-call/", views.console_roll_call, name="console_roll_call"),

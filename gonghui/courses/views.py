@@ -21,6 +21,7 @@ from gonghui.core.views import ScopedListView
 from gonghui.courses import services as svc
 from gonghui.courses import services_uplift as up
 from gonghui.courses.certificate_pdf import render_certificate, verify_url
+from gonghui.courses.exports import results_response
 from gonghui.courses.forms import (
     CourseForm,
     ProofForm,
@@ -311,6 +312,13 @@ def console_course(request, pk):
         "certified": sum(1 for r in rows if r.certificate and not r.certificate.revoked),
         "subsidy_total": sum((s.amount for s in subsidies.values()), 0),
         "section": "courses"})
+
+
+@console_page
+def console_results_xlsx(request, pk):
+    """The course's trainees with attendance, score, the pass rule's verdict and certificate, as .xlsx."""
+    course = _visible_course(request, pk)
+    return results_response(request, course)
 
 
 def _post_action(request, pk, action, done_message):

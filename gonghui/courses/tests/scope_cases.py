@@ -111,6 +111,7 @@ CASES = [
     ScopeCase("courses:console_results", _course_with_trainee, kind="change", data=_scores),
     ScopeCase("courses:console_evaluate", _ready_course, kind="change"),
     ScopeCase("courses:console_subsidies", _passed_course, kind="change"),
+    ScopeCase("courses:console_results_xlsx", _passed_course),
     ScopeCase("courses:console_certificate_pdf", _certificate),
     ScopeCase("courses:console_certificate_revoke", _certificate, kind="change", data=lambda obj: {"reason": "作废"}),
     ScopeCase("courses:console_targets", _target, kind="list", kwargs=lambda obj: {},

@@ -195,6 +195,37 @@ def test_console_edit_and_revoke(tree, staff):
     assert viewer.get(reverse("courses:console_edit", args=[course.pk])).status_code == 404
 
 
+def test_results_export_lists_every_trainee_with_the_verdict_and_is_audited(tree, staff):
+    import io
+
+    import openpyxl
+
+    from gonghui.audit.models import AuditEntry
+
+    course = make_course(tree.d1, sessions=2)
+    good, absent = enrol(course, tree.g1, name="甲学员"), enrol(course, tree.g1, name="乙学员")
+    roll_all(course, [good], by=staff.d1_admin)
+    svc.record_scores(course, {good.pk: "88.5", absent.pk: "95"}, taken_on=today(), by=staff.d1_admin)
+    cert = svc.evaluate_course(course, by=staff.d1_admin).issued[0]
+    c = client_for(staff.d1_admin)
+    assert reverse("courses:console_results_xlsx", args=[course.pk]) in c.get(
+        reverse("courses:console_course", args=[course.pk])).content.decode()
+    response = c.get(reverse("courses:console_results_xlsx", args=[course.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert f"course-{course.pk}-results-" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:6] == ["姓名", "手机号码", "出勤（次）", "课次", "出勤率（%）", "成绩"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["甲学员"][2:6] == [2, 2, 100, "88.5"] and by_name["甲学员"][7] == "合格"
+    assert by_name["甲学员"][9:] == [cert.number, "有效"]
+    assert by_name["乙学员"][2] == 0 and by_name["乙学员"][7] == "未合格" and "出勤" in by_name["乙学员"][8]
+    assert by_name["乙学员"][9] is None
+    assert AuditEntry.objects.unscoped().filter(event="courses.results", action="export").count() == 1
+    # a staff member of another district gets 404, a worker too
+    assert client_for(staff.d2_admin).get(reverse("courses:console_results_xlsx", args=[course.pk])).status_code == 404
+
+
 def test_handler_cannot_evaluate(tree, staff):
     course = make_course(tree.g1, sessions=1)
     roll_all(course, [enrol(course, tree.g1)], by=staff.g1_handler)
