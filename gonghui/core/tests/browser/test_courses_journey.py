@@ -3,6 +3,10 @@ district's staff take the roll call of each session, enter the exam score and ev
 finds the certificate; anybody — not signed in — checks it on the public verify page that the
 certificate's QR code opens, and an unknown number is answered clearly."""
 
+import io
+from pathlib import Path
+
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -64,6 +68,13 @@ def test_a_trainee_passes_and_the_public_page_verifies_the_certificate(tree, sta
     assert cert.worker_name == "王秀英" and not cert.revoked
     kinds = set(ServiceRecord.objects.unscoped().filter(worker__user=trainee).values_list("kind", flat=True))
     assert kinds == {"courses.passed", "courses.subsidy"}
+    # the results go to the certifying body as .xlsx
+    with desk.expect_download() as download:
+        desk.get_by_role("link", name="导出成绩（Excel）").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[1][0] == "王秀英" and rows[1][5] == "88.5" and rows[1][7:10] == ["合格", None, cert.number]
 
     # ----- the trainee sees and downloads the certificate -----
     phone.goto("/courses/certificates/")
