@@ -365,6 +365,15 @@ def add_session(request, course_id: int, payload: SessionIn):
     return Status(201, svc.add_session(course, payload.dict(), by=request.user))
 
 
+@router.put("/sessions/{int:session_id}", response=SessionOut, summary="修改课次（改了时间或地点，学员会收到通知）")
+def change_session(request, session_id: int, payload: SessionIn):
+    if request.user.is_worker:
+        raise Http404
+    session = get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user,
+                                 VIEW, pk=session_id)
+    return svc.change_session(session, payload.dict(), by=request.user)
+
+
 @router.get("/sessions/{int:session_id}/attendance", response=list[AttendanceRow], summary="一次课的点名情况")
 def get_attendance(request, session_id: int):
     if request.user.is_worker:

@@ -39,5 +39,11 @@ class CoursesConfig(AppConfig):
                    "证书上的二维码可供用人单位查验真伪。"),
             sms=_("恭喜您通过“{course}”培训，证书编号{number}，请登录网上工会下载证书。"),
         )
+        templates.register(
+            "courses.session_changed",
+            subject=_("课次调整：{course}"),
+            body=_("“{course}”的课次“{topic}”已调整为{time}，地点：{place}。"),
+            sms=_("“{course}”课次“{topic}”调整为{time}，地点：{place}。"),
+        )
         nav.register("console", "courses", _("教育培训"), "courses:console_list", icon="journal-text", order=52,
                      permission="courses.view", group="activities")

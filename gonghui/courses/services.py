@@ -258,18 +258,65 @@ def clean_session(data: dict) -> dict:
     return c
 
 
-def add_session(course: Course, data: dict, *, by) -> CourseSession:
-    _need(by, CHANGE, course.node_path, _("您不能为这门课程排课。"))
+def _clean_session_of(course: Course, data: dict) -> dict:
     c = clean_session(data)
     day = timezone.localtime(c["starts_at"]).date()
     if not course.starts_on <= day <= course.ends_on:
         raise ValidationError({"starts_at": [_("课次应在开课日期%(start)s至结课日期%(end)s之间。") % {
             "start": _date_text(course.starts_on), "end": _date_text(course.ends_on)}]})
+    return c
+
+
+def add_session(course: Course, data: dict, *, by) -> CourseSession:
+    _need(by, CHANGE, course.node_path, _("您不能为这门课程排课。"))
+    c = _clean_session_of(course, data)
     with transaction.atomic():
         session = CourseSession.objects.create(course=course, node_path=course.node_path, **c)
         record(by, AuditEntry.Action.CREATE, session, node=course.offering.node, event="courses.session.added",
                changes={"starts_at": [None, c["starts_at"].isoformat()], "topic": [None, c["topic"]]})
     return session
+
+
+def change_session(session: CourseSession, data: dict, *, by) -> CourseSession:
+    """Correct a session's time, topic, teacher or place. A session whose roll call is taken stays in
+    the past (its attendance cannot precede it). When the time or the place changes, every trainee
+    gets a notice."""
+    course = session.course
+    _need(by, CHANGE, course.node_path, _("您不能修改这门课程的课次。"))
+    c = _clean_session_of(course, data)
+    if session.roll_called_at and c["starts_at"] > timezone.now():
+        raise ValidationError({"starts_at": [_("这次课已经点名，开始时间不能改到将来。")]})
+    # The form shows times to the minute: the same minute keeps the stored time (and tells nobody).
+    c = {k: getattr(session, k) if _same_value(getattr(session, k), v) else v for k, v in c.items()}
+    changes = {k: [_audit_value(getattr(session, k)), _audit_value(v)] for k, v in c.items()
+               if getattr(session, k) != v}
+    if not changes:
+        return session
+    with transaction.atomic():
+        CourseSession.objects.unscoped().filter(pk=session.pk).update(**c)
+        for k, v in c.items():
+            setattr(session, k, v)
+        record(by, AuditEntry.Action.CHANGE, session, node=course.offering.node, event="courses.session.changed",
+               changes=changes)
+    if changes.keys() & {"starts_at", "ends_at", "place"}:
+        from gonghui.notifications.services import notify
+
+        when = timezone.localtime(session.starts_at)
+        for e in trainees(course).exclude(user=None):
+            notify(e.user, "courses.session_changed",
+                   {"course": course.title, "topic": session.topic, "time": when.strftime("%Y-%m-%d %H:%M"),
+                    "place": session.place}, link=f"/courses/{course.pk}/")
+    return session
+
+
+def _same_value(old, new) -> bool:
+    if isinstance(old, datetime.datetime) and isinstance(new, datetime.datetime):
+        return old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0)
+    return old == new
+
+
+def _audit_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def trainees(course: Course):

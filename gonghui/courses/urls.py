@@ -27,6 +27,7 @@ urlpatterns = [
     path("console/courses/<int:pk>/results.xlsx", views.console_results_xlsx, name="console_results_xlsx"),
     path("console/courses/<int:pk>/evaluate/", views.console_evaluate, name="console_evaluate"),
     path("console/courses/<int:pk>/subsidies/", views.console_subsidies, name="console_subsidies"),
+    path("console/courses/sessions/<int:pk>/edit/", views.console_session_edit, name="console_session_edit"),
     path("console/courses/sessions/<int:pk>/roll-call/", views.console_roll_call, name="console_roll_call"),
     path("console/courses/certificates/<int:pk>.pdf", views.console_certificate_pdf, name="console_certificate_pdf"),
     path("console/courses/certificates/<int:pk>/revoke/", views.console_certificate_revoke,

@@ -361,6 +361,32 @@ def console_session_add(request, pk):
 
 
 @console_page
+def console_session_edit(request, pk):
+    session = get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user,
+                                 VIEW, pk=pk)
+    course = session.course
+    require_permission(request.user, CHANGE, course.node_path)
+    local = "%Y-%m-%dT%H:%M"
+    form = SessionForm(request.POST or None, initial={
+        "starts_at": timezone.localtime(session.starts_at).strftime(local),
+        "ends_at": timezone.localtime(session.ends_at).strftime(local),
+        "topic": session.topic, "teacher": session.teacher, "place": session.place})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                svc.change_session(session, form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("课次已修改。"))
+                return redirect("courses:console_course", pk=course.pk)
+    return render(request, "courses/console_session_form.html", {"form": form, "course": course, "session": session,
+                                                                  "section": "courses"}, status=status)
+
+
+@console_page
 def console_roll_call(request, pk):
     session = get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user,
                                  VIEW, pk=pk)

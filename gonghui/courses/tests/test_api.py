@@ -1,6 +1,7 @@
 """The courses API: lists and rows scoped, the writes calling the services, the public check."""
 
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -141,3 +142,21 @@ def test_uplift_over_the_api(tree, staff, settings, tmp_path):
     other = client_for(make_worker_user(tree.g1, migrant=True))
     assert other.get(f"{API}/uplift/applications/{app_id}").status_code == 404
     assert Course.objects.unscoped().count() == 0
+
+
+def test_change_a_session_over_the_api(tree, staff):
+    course = make_course(tree.d1, sessions=1)
+    session = course.sessions.unscoped().get()
+    c = client_for(staff.d1_admin)
+    day = today().isoformat()
+    data = {"starts_at": f"{day}T08:00:00+08:00", "ends_at": f"{day}T10:00:00+08:00", "teacher": "赵老师",
+            "place": "职工学校", "topic": "辅食添加"}
+    changed = post(c, f"{API}/sessions/{session.pk}", data, method="put")
+    assert changed.status_code == 200 and changed.json()["teacher"] == "赵老师"
+    session.refresh_from_db()
+    assert session.teacher == "赵老师" and session.starts_at.astimezone(ZoneInfo("Asia/Shanghai")).hour == 8
+    bad = post(c, f"{API}/sessions/{session.pk}", data | {"ends_at": f"{day}T07:00:00+08:00"}, method="put")
+    assert bad.status_code == 422 and bad.json()["message"] == "结束时间应晚于开始时间。"
+    assert post(client_for(make_worker_user(tree.g1)), f"{API}/sessions/{session.pk}", data,
+                method="put").status_code == 404
+    assert post(client_for(staff.d2_admin), f"{API}/sessions/{session.pk}", data, method="put").status_code == 404

@@ -116,6 +116,65 @@ def test_add_session_refuses_times_outside_the_course_and_reversed(tree, staff):
     assert not CourseSession.objects.unscoped().exists()
 
 
+def _session_data(session, **changes):
+    local = "%Y-%m-%dT%H:%M"
+    data = {"starts_at": timezone.localtime(session.starts_at).strftime(local),
+            "ends_at": timezone.localtime(session.ends_at).strftime(local),
+            "teacher": session.teacher, "place": session.place, "topic": session.topic}
+    return data | changes
+
+
+def test_change_session_is_audited_and_tells_trainees_of_a_new_time_or_place(tree, staff):
+    course = make_course(tree.d1, sessions=1)
+    a, b = enrol(course, tree.g1, name="甲"), enrol(course, tree.g1, name="乙")
+    session = CourseSession.objects.unscoped().get(course=course)
+    svc.change_session(session, _session_data(session, teacher="李老师"), by=staff.d1_admin)
+    session.refresh_from_db()
+    assert session.teacher == "李老师"
+    assert not Notification.objects.filter(template_key="courses.session_changed").exists()  # a teacher only
+    day = (today() + datetime.timedelta(days=2)).isoformat()
+    svc.change_session(session, _session_data(session, starts_at=f"{day}T14:00", ends_at=f"{day}T17:00",
+                                              place="区职工之家三楼"), by=staff.d1_admin)
+    session.refresh_from_db()
+    assert timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M") == f"{day} 14:00"
+    notices = Notification.objects.filter(template_key="courses.session_changed")
+    assert {n.recipient_id for n in notices} == {a.user_id, b.user_id}
+    assert f"{day} 14:00" in notices[0].body and "区职工之家三楼" in notices[0].body
+    entry = AuditEntry.objects.unscoped().filter(event="courses.session.changed").latest("at")
+    assert entry.changes["place"] == ["市职工学校201教室", "区职工之家三楼"]
+    # the same data again changes nothing and tells nobody
+    sent = notices.count()
+    svc.change_session(session, _session_data(session), by=staff.d1_admin)
+    assert notices.count() == sent
+    assert AuditEntry.objects.unscoped().filter(event="courses.session.changed").count() == 2
+
+
+def test_change_session_refuses_bad_times_a_called_session_in_the_future_and_outsiders(tree, staff):
+    course = make_course(tree.d1, sessions=1)
+    trainee = enrol(course, tree.g1)
+    session = CourseSession.objects.unscoped().get(course=course)
+    far = (course.ends_on + datetime.timedelta(days=3)).isoformat()
+    with pytest.raises(ValidationError) as e:
+        svc.change_session(session, _session_data(session, starts_at=f"{far}T09:00", ends_at=f"{far}T11:00"),
+                           by=staff.d1_admin)
+    assert "课次应在开课日期" in e.value.message_dict["starts_at"][0]
+    with pytest.raises(ValidationError) as e:
+        svc.change_session(session, _session_data(session, ends_at=_session_data(session)["starts_at"]),
+                           by=staff.d1_admin)
+    assert e.value.message_dict == {"ends_at": ["结束时间应晚于开始时间。"]}
+    roll_all(course, [trainee], by=staff.d1_admin)
+    session.refresh_from_db()
+    soon = (today() + datetime.timedelta(days=1)).isoformat()
+    with pytest.raises(ValidationError) as e:
+        svc.change_session(session, _session_data(session, starts_at=f"{soon}T09:00", ends_at=f"{soon}T11:00"),
+                           by=staff.d1_admin)
+    assert e.value.message_dict == {"starts_at": ["这次课已经点名，开始时间不能改到将来。"]}
+    with pytest.raises(PermissionDenied):
+        svc.change_session(session, _session_data(session, teacher="外区"), by=staff.d2_admin)
+    session.refresh_from_db()
+    assert session.teacher == "陈老师"
+
+
 # ----- roll call and scores -----
 
 def test_roll_call_records_everyone_and_can_be_corrected(tree, staff):

@@ -226,6 +226,29 @@ def test_results_export_lists_every_trainee_with_the_verdict_and_is_audited(tree
     assert client_for(staff.d2_admin).get(reverse("courses:console_results_xlsx", args=[course.pk])).status_code == 404
 
 
+def test_console_edits_a_session_keeping_what_was_typed_on_an_error(tree, staff):
+    course = make_course(tree.d1, sessions=1)
+    session = CourseSession.objects.unscoped().get(course=course)
+    c = client_for(staff.d1_admin)
+    url = reverse("courses:console_session_edit", args=[session.pk])
+    assert url in c.get(reverse("courses:console_course", args=[course.pk])).content.decode()
+    page = c.get(url).content.decode()
+    assert "修改课次" in page and 'value="陈老师"' in page and "学员会收到通知" in page
+    day = today().isoformat()
+    data = {"starts_at": f"{day}T09:00", "ends_at": f"{day}T08:00", "topic": "新生儿沐浴", "teacher": "周老师",
+            "place": "职工学校"}
+    bad = c.post(url, data)
+    assert bad.status_code == 422 and "结束时间应晚于开始时间。" in bad.content.decode()
+    assert 'value="周老师"' in bad.content.decode()
+    session.refresh_from_db()
+    assert session.teacher == "陈老师"
+    done = c.post(url, data | {"ends_at": f"{day}T11:00"})
+    assert done.status_code == 302 and done["Location"] == reverse("courses:console_course", args=[course.pk])
+    session.refresh_from_db()
+    assert (session.teacher, session.topic) == ("周老师", "新生儿沐浴")
+    assert client_for(staff.g1_viewer).get(url).status_code == 404  # course in d1: g1 does not see it
+
+
 def test_handler_cannot_evaluate(tree, staff):
     course = make_course(tree.g1, sessions=1)
     roll_all(course, [enrol(course, tree.g1)], by=staff.g1_handler)
