@@ -8,7 +8,7 @@ from django.utils import timezone
 
 def copy_sessions(apps, schema_editor):
     """Keep everyone signed in across the upgrade: the live sessions of Django's table, each with
-    the user it signs in (when that user still exists)."""
+    the user it signs in (when that user still exists), are copied; Django's table is then emptied."""
     from django.contrib.auth import SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -35,6 +35,7 @@ def copy_sessions(apps, schema_editor):
             batch = []
     if batch:
         flush(batch)
+    old_sessions.objects.all().delete()  # copied or expired: nothing reads Django's table any more
 
 
 class Migration(migrations.Migration):

@@ -112,6 +112,7 @@ def test_the_upgrade_keeps_live_sessions_signed_in():
     copy_sessions(apps, None)
     copied = dict(Session.objects.values_list("session_key", "user_id"))
     assert copied == {live.session_key: user.pk, gone.session_key: None}
+    assert not DjangoStore.get_model_class().objects.exists()
     client = Client()
     client.cookies["sessionid"] = live.session_key
     assert client.get("/api/v1/auth/me").json()["username"] == user.username
