@@ -340,50 +340,42 @@ def console_publish(request, pk):
                         lambda c: _("课程已发布，职工可以在网上工会报名。"))
 
 
-@console_page
-def console_session_add(request, pk):
-    course = _visible_course(request, pk)
+def _session_page(request, course, save, done: str, *, session=None, initial=None):
+    """The add and edit form of a session: ``save(cleaned_data)`` calls the service."""
     require_permission(request.user, CHANGE, course.node_path)
-    form = SessionForm(request.POST or None)
+    form = SessionForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
             try:
-                svc.add_session(course, form.cleaned_data, by=request.user)
+                save(form.cleaned_data)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("已添加课次。"))
+                messages.success(request, done)
                 return redirect("courses:console_course", pk=course.pk)
-    return render(request, "courses/console_session_form.html", {"form": form, "course": course,
+    return render(request, "courses/console_session_form.html", {"form": form, "course": course, "session": session,
                                                                   "section": "courses"}, status=status)
+
+
+@console_page
+def console_session_add(request, pk):
+    course = _visible_course(request, pk)
+    return _session_page(request, course, lambda data: svc.add_session(course, data, by=request.user),
+                         _("已添加课次。"))
 
 
 @console_page
 def console_session_edit(request, pk):
     session = get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user,
                                  VIEW, pk=pk)
-    course = session.course
-    require_permission(request.user, CHANGE, course.node_path)
     local = "%Y-%m-%dT%H:%M"
-    form = SessionForm(request.POST or None, initial={
-        "starts_at": timezone.localtime(session.starts_at).strftime(local),
-        "ends_at": timezone.localtime(session.ends_at).strftime(local),
-        "topic": session.topic, "teacher": session.teacher, "place": session.place})
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                svc.change_session(session, form.cleaned_data, by=request.user)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("课次已修改。"))
-                return redirect("courses:console_course", pk=course.pk)
-    return render(request, "courses/console_session_form.html", {"form": form, "course": course, "session": session,
-                                                                  "section": "courses"}, status=status)
+    initial = {"starts_at": timezone.localtime(session.starts_at).strftime(local),
+               "ends_at": timezone.localtime(session.ends_at).strftime(local),
+               "topic": session.topic, "teacher": session.teacher, "place": session.place}
+    return _session_page(request, session.course, lambda data: svc.change_session(session, data, by=request.user),
+                         _("课次已修改。"), session=session, initial=initial)
 
 
 @console_page
