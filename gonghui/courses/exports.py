@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.audit.services import record
+from gonghui.core.spreadsheet import book, xlsx_response
 from gonghui.courses import services as svc
 from gonghui.courses.templatetags.courses_tags import plain_score
-from gonghui.enrolment.figures import book, xlsx_response
 
 
 def results_rows(course) -> tuple[list, list]:

@@ -7,8 +7,6 @@ group. Everything is counted from the enrolment rows the user may see (``enrolme
 each figure traces back to its rows.
 """
 
-import io
-
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import HttpResponse
@@ -16,18 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.audit.services import record
+from gonghui.core.spreadsheet import book, xlsx_response
 from gonghui.enrolment.models import Audience, Enrolment, Offering
 
 VIEW = "enrolment.view"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 S = Enrolment.Status
-
-
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula gets a leading quote (formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def year_choices() -> list[int]:
@@ -90,31 +81,6 @@ def compute(user, *, year: int, kind: str = "") -> dict:
         "month_labels": [_("%(m)d月") % {"m": m} for m in range(1, 13)],
         "month_values": [by_month[m] for m in range(1, 13)],
     }
-
-
-def book(sheets) -> bytes:
-    """An .xlsx of ``sheets`` — (name, header, rows) each — with every cell made safe (no formulas)."""
-    import xlsxwriter
-
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    bold = book.add_format({"bold": True})
-    for name, header, rows in sheets:
-        ws = book.add_worksheet(name)
-        ws.write_row(0, 0, header, bold)
-        for i, row in enumerate(rows, start=1):
-            ws.write_row(i, 0, [safe_cell(v) for v in row])
-        ws.set_column(0, 0, 28)
-        ws.set_column(1, max(len(header), 1), 14)
-    book.close()
-    return out.getvalue()
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _local(value, fmt="%Y-%m-%d %H:%M") -> str:

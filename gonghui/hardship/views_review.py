@@ -321,7 +321,7 @@ def export_header() -> list[str]:
 
 
 def export_rows(queryset):
-    from gonghui.requests.reports import safe_cell
+    from gonghui.core.spreadsheet import safe_cell
 
     categories = {k: str(v) for k, v in HardshipFile.Category.choices}
     statuses = {k: str(v) for k, v in HardshipFile.Status.choices}

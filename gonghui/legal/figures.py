@@ -253,10 +253,10 @@ def chart(data: dict) -> dict:
 def to_xlsx(data: dict) -> bytes:
     import xlsxwriter
 
-    from gonghui.requests.reports import safe_cell
+    from gonghui.core.spreadsheet import WORKBOOK_OPTIONS, safe_cell
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0.00"})
     money_cols = {"claimed", "awarded", "recovered"}

@@ -8,7 +8,7 @@ for old Excel, GBK (encoded as GB18030, which is byte-for-byte GBK for every GBK
 keeps the rare ones GBK lacks).
 
 ID numbers are masked unless the user holds members.view_full_id at the member's union; cells
-that a spreadsheet would run as formulas are neutralised (requests.reports.safe_cell); one audit
+that a spreadsheet would run as formulas are neutralised (core.spreadsheet.safe_cell); one audit
 entry (Action.EXPORT) records the filters, the row count, the format and whether full ID numbers
 left the system.
 """
@@ -26,11 +26,11 @@ from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import record
 from gonghui.core import crypto
 from gonghui.core.scope import paths_with_permission
+from gonghui.core.spreadsheet import safe_cell
 from gonghui.members import records_listing as listing
 from gonghui.members import services
 from gonghui.members.models import Education, Gender, HouseholdType, Membership
 from gonghui.orgs.models import UnionNode
-from gonghui.requests.reports import safe_cell
 
 PERMISSION = "members.export"
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from gonghui.core.scope import paths_with_permission
+from gonghui.core.spreadsheet import WORKBOOK_OPTIONS, safe_cell
 from gonghui.orgs.models import STEP_LEN, UnionNode
 from gonghui.requests.models import Request
 
@@ -165,22 +166,11 @@ def chart_data(report: Report) -> dict:
     }
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is prefixed with a quote (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def to_xlsx(report: Report) -> bytes:
     import xlsxwriter
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
-                                     "strings_to_urls": False})
+    book = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
     bold = book.add_format({"bold": True})
 
     def sheet(name, header, rows):

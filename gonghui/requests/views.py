@@ -19,6 +19,7 @@ from gonghui.audit.models import AuditEntry
 from gonghui.audit.services import audited_save, record
 from gonghui.core.forms import apply_errors
 from gonghui.core.scope import has_permission, paths_with_permission, subtree_q
+from gonghui.core.spreadsheet import safe_cell
 from gonghui.core.views import ScopedListView
 from gonghui.members.models import Worker
 from gonghui.members.services import active_membership
@@ -375,7 +376,7 @@ def export_inbox(request):
 
 def _csv_line(values) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([reports.safe_cell(str(v)) for v in values])
+    csv.writer(buffer).writerow([safe_cell(str(v)) for v in values])
     return buffer.getvalue()
 
 
