@@ -278,6 +278,13 @@ def _staff_course(request, course_id: int) -> Course:
     return get_visible_or_404(_course_qs(), request.user, VIEW, pk=course_id)
 
 
+def _staff_session(request, session_id: int) -> CourseSession:
+    if request.user.is_worker:
+        raise Http404
+    return get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user, VIEW,
+                              pk=session_id)
+
+
 def _certificate_out(cert, request) -> dict:
     return {"id": cert.pk, "number": cert.number, "course_id": cert.course_id, "course_title": cert.course.title,
             "worker_name": cert.worker_name, "attendance_pct": cert.attendance_pct, "score": cert.score,
@@ -367,18 +374,13 @@ def add_session(request, course_id: int, payload: SessionIn):
 
 @router.put("/sessions/{int:session_id}", response=SessionOut, summary="修改课次（改了时间或地点，学员会收到通知）")
 def change_session(request, session_id: int, payload: SessionIn):
-    if request.user.is_worker:
-        raise Http404
-    session = get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user,
-                                 VIEW, pk=session_id)
+    session = _staff_session(request, session_id)
     return svc.change_session(session, payload.dict(), by=request.user)
 
 
 @router.get("/sessions/{int:session_id}/attendance", response=list[AttendanceRow], summary="一次课的点名情况")
 def get_attendance(request, session_id: int):
-    if request.user.is_worker:
-        raise Http404
-    session = get_visible_or_404(CourseSession.objects.select_related("course"), request.user, VIEW, pk=session_id)
+    session = _staff_session(request, session_id)
     marked = dict(session.attendance.unscoped().values_list("enrolment_id", "present"))
     return [{"enrolment_id": e.pk, "name": e.person_name, "present": marked.get(e.pk)}
             for e in svc.trainees(session.course)]
@@ -387,10 +389,7 @@ def get_attendance(request, session_id: int):
 @router.put("/sessions/{int:session_id}/attendance", response=RollCallOut,
             summary="点名：列出到课学员（报名编号），其余记为缺勤；可重复提交更正")
 def put_attendance(request, session_id: int, payload: AttendanceIn):
-    if request.user.is_worker:
-        raise Http404
-    session = get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user,
-                                 VIEW, pk=session_id)
+    session = _staff_session(request, session_id)
     return svc.record_roll_call(session, payload.present, by=request.user)
 
 

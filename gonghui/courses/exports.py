@@ -17,7 +17,7 @@ def results_rows(course) -> tuple[list, list]:
     for r in svc.standings(course):
         e, outcome, certificate = r.enrolment, r.outcome, r.certificate
         rows.append([
-            e.person_name, (e.worker.mobile if e.worker_id else "") or (e.user.phone or ""), r.present, r.sessions,
+            e.person_name, e.person_mobile, r.present, r.sessions,
             outcome.attendance_pct if outcome.attendance_pct is not None else "",
             plain_score(outcome.score) if outcome.score is not None else "",
             r.result.taken_on.isoformat() if r.result and r.result.taken_on else "",

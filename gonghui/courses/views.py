@@ -73,6 +73,11 @@ def _visible_course(request, pk) -> Course:
     return get_visible_or_404(_course_qs(), request.user, VIEW, pk=pk)
 
 
+def _visible_session(request, pk) -> CourseSession:
+    return get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user, VIEW,
+                              pk=pk)
+
+
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -368,8 +373,7 @@ def console_session_add(request, pk):
 
 @console_page
 def console_session_edit(request, pk):
-    session = get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user,
-                                 VIEW, pk=pk)
+    session = _visible_session(request, pk)
     local = "%Y-%m-%dT%H:%M"
     initial = {"starts_at": timezone.localtime(session.starts_at).strftime(local),
                "ends_at": timezone.localtime(session.ends_at).strftime(local),
@@ -380,8 +384,7 @@ def console_session_edit(request, pk):
 
 @console_page
 def console_roll_call(request, pk):
-    session = get_visible_or_404(CourseSession.objects.select_related("course__offering__node"), request.user,
-                                 VIEW, pk=pk)
+    session = _visible_session(request, pk)
     course = session.course
     require_permission(request.user, CHANGE, course.node_path)
     people = list(svc.trainees(course))

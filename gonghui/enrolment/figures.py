@@ -95,7 +95,7 @@ def roster_rows(user, offering) -> tuple[list, list]:
     qs = (Enrolment.objects.visible_to(user, VIEW).filter(offering=offering).select_related("worker", "user")
           .order_by("status", F("position").asc(nulls_first=True), "created_at", "id"))
     for e in qs:
-        rows.append([e.person_name, (e.worker.mobile if e.worker_id else "") or (e.user.phone or ""),
+        rows.append([e.person_name, e.person_mobile,
                      e.get_status_display(), e.seats, e.position or "", _local(e.created_at), e.code,
                      _local(e.attended_at), e.reason] + [str(e.answers.get(q["key"], "")) for q in questions])
     return header, rows

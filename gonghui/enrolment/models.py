@@ -174,5 +174,10 @@ class Enrolment(models.Model):
         return str(self.user)
 
     @property
+    def person_mobile(self) -> str:
+        """The worker record's mobile, else the account's phone (for rosters and exports)."""
+        return (self.worker.mobile if self.worker_id else "") or (self.user.phone or "")
+
+    @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
